@@ -1,0 +1,205 @@
+"""Spec + library -> Document. Pure: no file system, no ReportLab."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handouts.citations import Numbering, format_reference
+from handouts.document import (
+    Audience,
+    Block,
+    Brand,
+    Callout,
+    Cite,
+    CiteRef,
+    Contact,
+    Document,
+    Inline,
+    ListBlock,
+    Medicine,
+    Paragraph,
+    PreparedFor,
+    Reference,
+    Section,
+    Table,
+    Text,
+)
+from handouts.errors import ContentError, Problem
+from handouts.library import Library
+from handouts.medicines import Recognised
+from handouts.spec import Site, Spec
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The document, plus what the caller should warn about."""
+
+    document: Document
+    unknown_medicines: tuple[tuple[int, Recognised], ...] = ()
+
+
+def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) -> Assembly:
+    """Choose sections, keep the audience's passages, number citations, add fixed parts."""
+    recognised = [library.drugs.recognise(m) for m in (spec.patient.medications
+                                                       if spec.patient else ())]
+    section_ids = _choose_sections(spec, library, recognised)
+    numbering = Numbering()
+    problems: list[Problem] = []
+    sections = []
+    for ident in section_ids:
+        content = library.section(ident)
+        blocks = _for_audience(content.blocks, spec.audience)
+        blocks = tuple(_resolve(b, numbering, library, content.path, problems) for b in blocks)
+        sections.append(Section(ident, content.front.title, blocks, content.path,
+                                library.kind_of(ident)))
+    brand = _brand(site)
+    safety = None
+    if spec.audience == "patient":
+        safety = _resolve(_safety_box(brand), numbering, library, "safety box", problems)
+    if problems:
+        raise ContentError(problems)
+    paper = spec.paper or (site.model.paper if site else None) or "letter"
+    reviewed = min(library.section(i).front.reviewed for i in section_ids)
+    document = Document(
+        title=spec.title, subtitle=spec.subtitle, audience=spec.audience,
+        language=spec.language, paper=paper, large_print=spec.large_print, brand=brand,
+        date=spec.date or today, review_date=reviewed, sections=tuple(sections),
+        safety=safety, prepared_for=_prepared_for(spec, today),
+        medicines=tuple(_medicine_row(r, library) for r in recognised),
+        disclaimer=_disclaimer(spec.audience),
+        references=_references(numbering, library, spec) if spec.references else (),
+    )
+    unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known or r.unmatched)
+    return Assembly(document, unknown)
+
+
+def _choose_sections(spec: Spec, library: Library, recognised: list[Recognised]) -> list[str]:
+    """The spec's topics in its order, then co-medication sections in library order."""
+    wanted = set(spec.comedications) | {s for r in recognised for s in r.sections}
+    return list(spec.topics) + [i for i in library.comedication_ids if i in wanted]
+
+
+def _for_audience(blocks: Iterable[Block], audience: str) -> tuple[Block, ...]:
+    """Keep shared blocks and the audience's passages; patients read bold, not italics."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Audience):
+            if block.audience == audience:
+                out.extend(_for_audience(block.blocks, audience))
+        elif isinstance(block, Callout):
+            out.append(dataclasses.replace(block, blocks=_for_audience(block.blocks, audience)))
+        elif isinstance(block, ListBlock):
+            items = tuple(_for_audience(item, audience) for item in block.items)
+            out.append(dataclasses.replace(block, items=items))
+        elif audience == "patient":
+            out.append(_map_inlines(block, _italic_to_bold))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+def _italic_to_bold(run: Inline) -> Inline:
+    if isinstance(run, Text) and run.italic:
+        return Text(run.text, bold=True)
+    return run
+
+
+def _map_inlines(block: Block, fn) -> Block:
+    """Apply `fn` to every inline run of a block (paragraph, heading, table, nested)."""
+    if isinstance(block, Table):
+        return dataclasses.replace(
+            block, header=tuple(tuple(map(fn, c)) for c in block.header),
+            rows=tuple(tuple(tuple(map(fn, c)) for c in row) for row in block.rows))
+    if isinstance(block, ListBlock):
+        return dataclasses.replace(block, items=tuple(
+            tuple(_map_inlines(b, fn) for b in item) for item in block.items))
+    if isinstance(block, Callout):
+        return dataclasses.replace(block, blocks=tuple(_map_inlines(b, fn)
+                                                       for b in block.blocks))
+    if hasattr(block, "inlines"):
+        return dataclasses.replace(block, inlines=tuple(map(fn, block.inlines)))
+    return block
+
+
+def _resolve(block: Block, numbering: Numbering, library: Library, source: str,
+             problems: list[Problem]) -> Block:
+    """Replace Cite runs with numbers, in reading order; report unknown keys."""
+    def cite(run: Inline) -> Inline:
+        if not isinstance(run, Cite):
+            return run
+        numbers = []
+        for key in run.keys:
+            if key in library.references:
+                numbers.append(numbering.number(key))
+            else:
+                problems.append(Problem(f"unknown citation key '@{key}'", source, run.line,
+                                        hint="add it to references.yaml or fix the key"))
+        return CiteRef(tuple(numbers))
+    return _map_inlines(block, cite)
+
+
+def _references(numbering: Numbering, library: Library, spec: Spec) -> tuple[Reference, ...]:
+    italics = spec.audience == "clinician"
+    return tuple(Reference(n, key, format_reference(library.references[key], italics))
+                 for key, n in numbering.order.items())
+
+
+def _brand(site: Site | None) -> Brand:
+    if site is None:
+        return Brand()
+    m = site.model
+    return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
+                 font=m.font, contact=Contact(**m.contact.model_dump()),
+                 crisis_line=m.crisis_line, footer_note=m.footer_note)
+
+
+def _prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
+    if spec.patient is None or not (spec.patient.name or spec.patient.prepared_by):
+        return None
+    return PreparedFor(spec.patient.name, spec.patient.prepared_by, spec.date or today)
+
+
+def _medicine_row(recognised: Recognised, library: Library) -> Medicine:
+    classes = [library.section(s).front.medicine_class or library.section(s).front.title
+               for s in recognised.sections]
+    return Medicine(recognised.entry, recognised.sections, tuple(classes),
+                    recognised.unmatched)
+
+
+def _safety_box(brand: Brand) -> Callout:
+    lines = []
+    if brand.crisis_line:
+        lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
+                                     "call "), Text(brand.crisis_line, bold=True),
+                                Text(", or call or text "), Text("988", bold=True),
+                                Text(" any time, day or night"), Cite(("lifeline988",)),
+                                Text("."))))
+    else:
+        lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
+                                     "call or text "), Text("988", bold=True),
+                                Text(" any time, day or night. It is free and private"),
+                                Cite(("lifeline988",)), Text("."))))
+    lines.append(Paragraph((Text("If you or someone else is in danger right now, call "),
+                            Text("911", bold=True),
+                            Text(" or go to the nearest emergency room"), Cite(("lifeline988",)),
+                            Text("."))))
+    if brand.contact.after_hours:
+        lines.append(Paragraph((Text("For urgent questions about your treatment after hours, "
+                                     "call "), Text(brand.contact.after_hours, bold=True),
+                                Text("."))))
+    return Callout("safety", tuple(lines), "Get help now")
+
+
+def _disclaimer(audience: str) -> tuple[Block, ...]:
+    if audience == "patient":
+        text = ("This handout gives general information. It does not replace advice from your "
+                "own care team. Do not start, stop or change any medicine without talking to "
+                "the person who prescribes it.")
+    else:
+        text = ("For clinicians. This summary supports, and does not replace, clinical judgement, "
+                "the current prescribing information and local protocols. Evidence on "
+                "combinations is limited and changes; check the references.")
+    return (Paragraph((Text(text),)),)

@@ -1,0 +1,127 @@
+"""The command line: a thin shell over build, library and spec functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from handouts import __version__
+from handouts.errors import HandoutError
+
+PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Print HandoutErrors one problem per line and exit 1; never show a traceback."""
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except HandoutError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}" if problem.severity == "error" else str(problem),
+                           err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, without a traceback
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "This is a bug in handouts; please report it with the command you ran.",
+                       err=True)
+            sys.exit(3)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handouts")
+def main() -> None:
+    """Clinic-branded PDF handouts about ketamine and esketamine treatment."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True, help="Folder for the PDFs.")
+@click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
+@click.option("--out-name", help="File name for the PDF (one spec only).")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
+@reports_errors
+def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
+          meds: str | None, out_name: str | None, strict: bool) -> None:
+    """Build handouts from SPEC files into PDFs."""
+    from handouts.build import BuildOptions
+    from handouts.build import build as build_one
+
+    if out_name and len(specs) > 1:
+        raise click.UsageError("--out-name works with one spec only")
+    medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
+    options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
+                           out_name, strict)
+    failed = []
+    for spec in specs:
+        try:
+            built = build_one(spec, options)
+        except HandoutError as exc:
+            failed.extend(exc.problems)
+            continue
+        for warning in built.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"wrote {built.path} ({built.pages} pages, {built.size / 1024:.0f} KB)")
+    if failed:
+        raise HandoutError(failed)
+
+
+@main.command(name="list")
+@click.argument("what", type=click.Choice(["topics", "comedications", "references", "sites",
+                                           "drugs"]))
+@click.option("--sites-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs/sites"), show_default=True, help="Where to look for sites.")
+@reports_errors
+def list_(what: str, sites_dir: Path) -> None:
+    """List the topics, co-medication sections, references, sites or drug names."""
+    from handouts.library import open_library
+
+    library = open_library()
+    if what in ("topics", "comedications"):
+        ids = library.topic_ids if what == "topics" else library.comedication_ids
+        width = max(len(i) for i in ids)
+        for ident in ids:
+            click.echo(f"{ident:<{width}}  {library.section(ident).front.title}")
+    elif what == "references":
+        for key, entry in library.references.items():
+            click.echo(f"{key:<28}  {entry.get('title', '')}")
+    elif what == "drugs":
+        for name, section in sorted(library.drug_names().items(), key=lambda x: x[0].lower()):
+            click.echo(f"{name:<28}  {section}")
+    else:
+        _list_sites(sites_dir)
+
+
+def _list_sites(folder: Path) -> None:
+    from handouts.spec import load_site
+
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        click.echo(f"no sites in {folder}", err=True)
+    for path in files:
+        site = load_site(path)
+        click.echo(f"{site.id:<16}  {site.model.name}")
+
+
+@main.command()
+@reports_errors
+def schema() -> None:
+    """Print the JSON Schema of a handout spec."""
+    from handouts.spec import schema as spec_schema
+
+    click.echo(json.dumps(spec_schema(), indent=2))

@@ -1,0 +1,177 @@
+"""The Document: a plain tree of sections, blocks and inline runs between assembly and render.
+
+Nothing here knows about ReportLab. The library produces the same blocks with unresolved
+`Cite` runs and `Audience` wrappers; assembly resolves citations to numbers and keeps only
+the reader's passages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+# ---- inline runs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Cite:
+    """A citation as written in a content file: keys not yet numbered."""
+
+    keys: tuple[str, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CiteRef:
+    """A citation numbered for one handout."""
+
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """The page on which a section starts, filled in at layout."""
+
+    section_id: str
+
+
+Inline = Text | Link | Cite | CiteRef | PageRef
+Inlines = tuple[Inline, ...]
+
+# ---- blocks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    inlines: Inlines
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    inlines: Inlines
+    level: int = 3
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[tuple[Block, ...], ...]
+    ordered: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Inlines, ...]
+    rows: tuple[tuple[Inlines, ...], ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Callout:
+    kind: Literal["warning", "note", "safety"]
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A passage for one audience; exists only in library content, never in a Document."""
+
+    audience: Literal["patient", "clinician"]
+    blocks: tuple[Block, ...]
+    line: int | None = None
+
+
+Block = Paragraph | Heading | ListBlock | Table | Callout | Audience
+
+# ---- the document ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+    source: str = ""
+    kind: Literal["topic", "comedication", "part"] = "topic"
+
+
+@dataclass(frozen=True)
+class Reference:
+    number: int
+    key: str
+    inlines: Inlines
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str | None = None
+    address: str | None = None
+    website: str | None = None
+    after_hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str = "Ketamine treatment information"
+    logo: bytes | None = None
+    primary: str = "#1F4E79"
+    accent: str = "#2E6B4F"
+    font: str = "atkinson-hyperlegible"
+    contact: Contact = Contact()
+    crisis_line: str | None = None
+    footer_note: str | None = None
+
+
+@dataclass(frozen=True)
+class PreparedFor:
+    name: str | None
+    prepared_by: str | None
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Medicine:
+    """One row of the 'Your medicines' table."""
+
+    entry: str
+    section_ids: tuple[str, ...]
+    class_names: tuple[str, ...]
+    unmatched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str | None
+    audience: Literal["patient", "clinician"]
+    language: str
+    paper: Literal["letter", "a4"]
+    large_print: bool
+    brand: Brand
+    date: dt.date
+    review_date: dt.date
+    sections: tuple[Section, ...]
+    safety: Callout | None = None
+    prepared_for: PreparedFor | None = None
+    medicines: tuple[Medicine, ...] = ()
+    disclaimer: tuple[Block, ...] = ()
+    references: tuple[Reference, ...] = field(default_factory=tuple)

@@ -1,0 +1,110 @@
+"""The content library: topics, co-medication sections, references and the drug table.
+
+Files are found by name when the library is opened and parsed only when a handout uses
+them, once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Literal
+
+from handouts.contentfile import ContentFile, parse_content
+from handouts.errors import ContentError, Problem
+from handouts.medicines import DrugTable
+from handouts.yamlio import Located, YamlProblem, load, read_text
+
+BUNDLED = Path(__file__).parent / "content"
+Kind = Literal["topic", "comedication"]
+FOLDERS: dict[Kind, str] = {"topic": "topics", "comedication": "comedications"}
+
+
+class Library:
+    """Content from the bundled library, then any clinic libraries, in catalogue order."""
+
+    def __init__(self, roots: Sequence[Path] = ()):
+        self.roots = (BUNDLED, *roots)
+        self.paths: dict[Kind, dict[str, Path]] = {"topic": {}, "comedication": {}}
+        self._index()
+
+    # ---- finding files ------------------------------------------------------------------
+
+    def _index(self) -> None:
+        catalogue = self._load_yaml(BUNDLED / "catalogue.yaml").data
+        for kind, folder in FOLDERS.items():
+            for ident in catalogue[folder]:
+                self.paths[kind][ident] = BUNDLED / folder / f"{ident}.md"
+        problems = [Problem(f"catalogue lists '{i}' but {p.name} is missing", str(p))
+                    for kind in FOLDERS for i, p in self.paths[kind].items() if not p.is_file()]
+        for kind, folder in FOLDERS.items():
+            for path in sorted((BUNDLED / folder).glob("*.md")):
+                if path.stem not in self.paths[kind]:
+                    problems.append(Problem(f"'{path.stem}' is not in catalogue.yaml", str(path),
+                                            hint="add its id to the catalogue"))
+        if problems:
+            raise ContentError(problems)
+
+    @property
+    def topic_ids(self) -> list[str]:
+        return list(self.paths["topic"])
+
+    @property
+    def comedication_ids(self) -> list[str]:
+        return list(self.paths["comedication"])
+
+    @property
+    def languages(self) -> set[str]:
+        return {"en"}
+
+    def kind_of(self, ident: str) -> Kind:
+        return "topic" if ident in self.paths["topic"] else "comedication"
+
+    def files(self) -> list[Path]:
+        return [p for kind in FOLDERS for p in self.paths[kind].values()]
+
+    # ---- parsed content -----------------------------------------------------------------
+
+    def section(self, ident: str) -> ContentFile:
+        """The parsed content file for a topic or co-medication id."""
+        return _parse(self.paths[self.kind_of(ident)][ident])
+
+    @cached_property
+    def references(self) -> dict[str, dict]:
+        """CSL-JSON entries by id, from references.yaml."""
+        doc = self._load_yaml(BUNDLED / "references.yaml")
+        entries = doc.data if isinstance(doc.data, list) else []
+        return {str(e.get("id")): e for e in entries if isinstance(e, dict)}
+
+    @cached_property
+    def drugs(self) -> DrugTable:
+        """Medicine names -> co-medication section ids, from drugs.yaml."""
+        return DrugTable(self.drug_names())
+
+    def drug_names(self) -> dict[str, str]:
+        doc = self._load_yaml(BUNDLED / "drugs.yaml")
+        return {str(name): section for section, names in (doc.data or {}).items()
+                for name in names or ()}
+
+    @staticmethod
+    def _load_yaml(path: Path) -> Located:
+        try:
+            return load(path, "library file")
+        except YamlProblem as exc:
+            raise ContentError(exc.problem) from None
+
+
+@cache
+def _parse(path: Path) -> ContentFile:
+    try:
+        text = read_text(path, "content file")
+    except YamlProblem as exc:
+        raise ContentError(exc.problem) from None
+    return parse_content(text, str(path))
+
+
+@cache
+def open_library(roots: tuple[Path, ...] = ()) -> Library:
+    """The library for these extra roots, opened once per process."""
+    return Library(roots)

@@ -1,0 +1,161 @@
+"""Document -> PDF bytes with ReportLab platypus. Reads no spec, site or library file."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
+from reportlab.platypus.flowables import BalancedColumns
+
+from handouts import __version__
+from handouts.document import Document, Medicine
+from handouts.errors import LayoutError, Problem
+from handouts.render.flowables import Context, flowables, keep_with_next, label_value_rows
+from handouts.render.fonts import FALLBACK, family
+from handouts.render.markup import Glyphs
+from handouts.render.pages import Furniture, NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.styles import MUTED, RULE, theme_for, tint
+
+PAPER = {"letter": LETTER, "a4": A4}
+
+
+def render(document: Document) -> bytes:
+    """Lay out the document and return the PDF's bytes (reproducible: invariant mode)."""
+    main = family(document.brand.font)
+    glyphs = Glyphs(main, family(FALLBACK))
+    rl_config.canvas_basefontname = main.regular  # no Helvetica in any page preamble
+    theme = theme_for(document, main)
+    page_w, page_h = PAPER[document.paper]
+    margin = theme.measures.margin
+    ctx = Context(theme, glyphs, page_w - 2 * margin)
+    band = (0.95 if document.large_print else 0.8) * inch
+    furniture = Furniture(document, ctx, page_w, page_h, band, 0)
+    furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines()) * 2
+    frame_bottom = margin * 0.75 + furniture.footer + 10
+    frame_top = page_h - band - 0.3 * inch
+    frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    out = io.BytesIO()
+    doc = BaseDocTemplate(
+        out, pagesize=(page_w, page_h), invariant=1, lang=document.language,
+        title=_metadata_title(document), author=document.brand.name,
+        subject=_subject(document), creator=f"handouts {__version__}", keywords="",
+        leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
+        bottomMargin=frame_bottom)
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
+    try:
+        doc.build(story(document, ctx), canvasmaker=NumberingCanvas)
+    except RLLayoutError as exc:
+        raise LayoutError(Problem(f"cannot lay out the handout: {exc}")) from None
+    return out.getvalue()
+
+
+def story(document: Document, ctx: Context) -> list[Flowable]:
+    """Everything in the body frame, in reading order."""
+    theme = ctx.theme
+    parts: list[Flowable] = [ctx.plain(document.title, theme.title)]
+    if document.subtitle:
+        parts.append(ctx.plain(document.subtitle, theme.subtitle))
+    if document.prepared_for:
+        parts += [_prepared_for(document, ctx), _gap(theme)]
+    if document.medicines:
+        parts += _medicines(document.medicines, ctx)
+    for section in document.sections:
+        body = flowables(section.blocks, ctx)
+        title = ctx.plain(section.title, theme.h2)
+        parts += [keep_with_next(title, ctx), SectionAnchor(section.id), title, *body]
+    if document.safety:
+        parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    parts += flowables(document.disclaimer, Context(theme, ctx.glyphs, ctx.width))
+    if document.references:
+        heading = ctx.plain("References", theme.h2)
+        entries = [ctx.para(ref.inlines, theme.reference, bullet=f"{ref.number}.")
+                   for ref in document.references]
+        parts += [keep_with_next(heading, ctx), heading, *_columns(entries, document, theme)]
+    return parts
+
+
+def _columns(entries: list[Flowable], document: Document, theme) -> list[Flowable]:
+    """The reference list in two balanced columns; one column in large print."""
+    if document.large_print:
+        return entries
+    return [BalancedColumns(entries, nCols=2, innerPadding=theme.measures.body,
+                            name="references")]
+
+
+def _gap(theme) -> Flowable:
+    return Spacer(0, theme.measures.body * 0.8)
+
+
+def _prepared_for(document: Document, ctx: Context) -> Flowable:
+    p = document.prepared_for
+    rows = []
+    if p.name:
+        rows.append(("Prepared for", p.name))
+    if p.prepared_by:
+        rows.append(("Prepared by", p.prepared_by))
+    rows.append(("Date", f"{p.date:%B} {p.date.day}, {p.date.year}"))
+    return label_value_rows(rows, ctx)
+
+
+def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
+    """'Your medicines': each entry as written, what we recognised it as, and where to read."""
+    theme = ctx.theme
+    head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
+    rows = [head]
+    for med in medicines:
+        if med.class_names:
+            what = "; ".join(med.class_names)
+            if med.unmatched:
+                what += ". Not in our library: " + ", ".join(med.unmatched)
+            pages = [PageNumber(s, theme.font.regular, theme.cell.fontSize, MUTED)
+                     for s in med.section_ids[:1]]
+        else:
+            what = "Not in our library \u2014 ask your care team about this medicine."
+            pages = []
+        rows.append([ctx.plain(med.entry, theme.cell), ctx.plain(what, theme.cell),
+                     pages or ""])
+    widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
+    table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(_medicine_style(theme))
+    return [ctx.plain("Your medicines", theme.h2), table, _gap(theme)]
+
+
+def _medicine_style(theme) -> TableStyle:
+    pad = theme.measures.body * 0.45
+    return TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("FONTNAME", (0, 0), (-1, -1), theme.font.regular),
+    ])
+
+
+def _subject(document: Document) -> str:
+    who = "Patient handout" if document.audience == "patient" else "Clinician summary"
+    return f"{who}: ketamine and esketamine treatment for depression"
+
+
+def _metadata_title(document: Document) -> str:
+    """The title for PDF metadata, unless it would reveal the patient's name."""
+    name = document.prepared_for.name if document.prepared_for else None
+    if name and any(part.casefold() in document.title.casefold()
+                    for part in name.split() if len(part) > 2):
+        return _subject(document)
+    return document.title

@@ -1,0 +1,192 @@
+"""Blocks -> ReportLab flowables: one small function per block type, found through a dict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, Flowable, ListFlowable, ListItem, Spacer, TableStyle
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+
+from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
+from handouts.render.markup import Glyphs, inlines_markup, text_markup
+from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
+
+
+@dataclass(frozen=True)
+class Context:
+    theme: Theme
+    glyphs: Glyphs
+    width: float
+
+    def para(self, runs: Inlines, style, bullet: str | None = None) -> RLParagraph:
+        markup = inlines_markup(runs, self.glyphs, self.theme.link_color)
+        if bullet is not None:  # our own label, e.g. a reference number
+            markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
+        return RLParagraph(markup, style)
+
+    def plain(self, text: str, style) -> RLParagraph:
+        return RLParagraph(text_markup(text, self.glyphs), style)
+
+    def narrower(self, by: float) -> Context:
+        return Context(self.theme, self.glyphs, self.width - by)
+
+
+def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
+    """All blocks, in order; a heading or a lead-in ending in ':' never ends a page."""
+    out: list[Flowable] = []
+    for i, block in enumerate(blocks):
+        made = BUILDERS[type(block)](block, ctx)
+        if _leads_into_next(block, blocks[i + 1:i + 2]):
+            out.append(keep_with_next(made[0], ctx))
+        out.extend(made)
+    return out
+
+
+def _leads_into_next(block: Block, following: tuple[Block, ...]) -> bool:
+    """Headings, lead-ins ending in ':' and short all-bold lines introduce what follows."""
+    if not following:
+        return False
+    if isinstance(block, Heading):
+        return True
+    if not isinstance(block, Paragraph):
+        return False
+    text = "".join(getattr(run, "text", "") for run in block.inlines).strip()
+    all_bold = all(getattr(run, "bold", False) for run in block.inlines
+                   if getattr(run, "text", "").strip())
+    return text.endswith(":") or (all_bold and len(text) < 80)
+
+
+def keep_with_next(flowable: Flowable, ctx: Context) -> Flowable:
+    """Start a new page unless `flowable` and about three lines after it still fit."""
+    _, height = flowable.wrap(ctx.width, 10_000)
+    extra = getattr(getattr(flowable, "style", None), "spaceBefore", 0)
+    return CondPageBreak(height + extra + 3 * ctx.theme.body.leading)
+
+
+def _paragraph(block: Paragraph, ctx: Context) -> list[Flowable]:
+    return [ctx.para(block.inlines, ctx.theme.body)]
+
+
+def _heading(block: Heading, ctx: Context) -> list[Flowable]:
+    return [ctx.para(block.inlines, ctx.theme.h3 if block.level >= 3 else ctx.theme.h2)]
+
+
+def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
+    theme = ctx.theme
+    indent = theme.measures.body * 1.5
+    inner = ctx.narrower(indent)
+    items = [ListItem(flowables(item, inner) or [Spacer(0, 0)]) for item in block.items]
+    return [ListFlowable(
+        items, bulletType="1" if block.ordered else "bullet",
+        start=None if block.ordered else "\u2022", leftIndent=indent,
+        bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
+        bulletFontSize=theme.measures.body, bulletColor=theme.primary,
+        bulletFormat="%s." if block.ordered else None, spaceAfter=theme.measures.body * 0.4)]
+
+
+def _table(block: Table, ctx: Context) -> list[Flowable]:
+    theme = ctx.theme
+    pad = theme.measures.body * 0.45
+    header = [ctx.para(cell, theme.cell_head) for cell in block.header]
+    rows = [[ctx.para(cell, theme.cell) for cell in row] for row in block.rows]
+    widths = column_widths([block.header, *block.rows], ctx.width)
+    table = RLTable([header, *rows] if header else rows, colWidths=widths,
+                    repeatRows=1 if header else 0, hAlign="LEFT")
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.9),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+        ("FONTNAME", (0, 0), (-1, -1), theme.font.regular),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
+                  ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
+    table.setStyle(TableStyle(style))
+    return [table, Spacer(0, theme.measures.body * 0.7)]
+
+
+def column_widths(rows: list[tuple[Inlines, ...]], width: float) -> list[float]:
+    """Share the width by how much text each column holds, within sensible bounds."""
+    ncols = max(len(r) for r in rows)
+    weights = []
+    for col in range(ncols):
+        lengths = [sum(len(getattr(run, "text", "")) for run in row[col])
+                   for row in rows if col < len(row)]
+        longest = max(lengths, default=1)
+        weights.append(min(max(longest, 8), 60) + sum(lengths) / max(len(lengths), 1))
+    total = sum(weights)
+    floor = width / ncols * 0.45
+    raw = [max(width * w / total, floor) for w in weights]
+    scale = width / sum(raw)
+    return [w * scale for w in raw]
+
+
+CALLOUTS = {
+    "warning": ("Important", WARNING, 0.10),
+    "note": ("Good to know", None, 0.08),
+    "safety": ("Get help now", SAFETY, 0.08),
+}
+
+
+def _callout(block: Callout, ctx: Context) -> list[Flowable]:
+    """A tinted box with a strong left bar; one row per block so a long box can split."""
+    theme = ctx.theme
+    default_title, color, amount = CALLOUTS[block.kind]
+    color = color or theme.accent
+    pad = theme.measures.body * 0.8
+    bar = 4 if block.kind != "safety" else 2.5
+    inner = ctx.narrower(2 * pad + bar)
+    title_style = theme.callout_title.clone("callout_title_colored", textColor=color)
+    body = flowables(block.blocks, inner)
+    # The title shares the first row with the first block, so a box never starts with a
+    # title alone at the foot of a page.
+    rows = [[[ctx.plain(block.title or default_title, title_style), *body[:1]]]]
+    rows += [[f] for f in body[1:]]
+    table = RLTable(rows, colWidths=[ctx.width], hAlign="LEFT")
+    style = [
+        ("BACKGROUND", (0, 0), (-1, -1), tint(color, amount)),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad + bar), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.5),
+        ("LINEBEFORE", (0, 0), (0, -1), bar * 2, color),
+    ]
+    if block.kind == "safety":
+        style.append(("BOX", (0, 0), (-1, -1), bar, color))
+    table.setStyle(TableStyle(style))
+    return [Spacer(0, theme.measures.body * 0.3), table, Spacer(0, theme.measures.body * 0.9)]
+
+
+BUILDERS: dict[type, Callable[..., list[Flowable]]] = {
+    Paragraph: _paragraph,
+    Heading: _heading,
+    ListBlock: _list,
+    Table: _table,
+    Callout: _callout,
+}
+
+
+def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
+    """A small two-column box of labels and values (the 'Prepared for' block)."""
+    theme = ctx.theme
+    label = theme.cell_head.clone("label", textColor=theme.primary)
+    rows = [[ctx.plain(k, label), ctx.para((Text(v),), theme.cell)] for k, v in pairs]
+    pad = theme.measures.body * 0.5
+    table = RLTable(rows, colWidths=[ctx.width * 0.27, ctx.width * 0.73], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), tint(theme.primary, 0.07)),
+        ("BOX", (0, 0), (-1, -1), 0.8, tint(theme.primary, 0.5)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
+    ]))
+    return table
+
+
+__all__ = ["Context", "flowables", "label_value_rows", "column_widths", "colors"]

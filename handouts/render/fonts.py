@@ -1,0 +1,71 @@
+"""Bundled fonts: registered with ReportLab once per process, with a wide-coverage fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+# family id -> (regular, bold, italic, bold italic) file names
+FAMILIES = {
+    "atkinson-hyperlegible": ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf",
+                              "AtkinsonHyperlegible-Italic.ttf",
+                              "AtkinsonHyperlegible-BoldItalic.ttf"),
+    # DejaVu Sans is bundled upright only: its italics would add 1.3 MB for clinician
+    # reference lists alone, so italics fall back to the upright faces.
+    "dejavu-sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans.ttf",
+                    "DejaVuSans-Bold.ttf"),
+}
+FALLBACK = "dejavu-sans"
+
+
+def font_dir() -> Path:
+    """fonts/ inside an installed wheel, else the repository's top-level fonts/."""
+    installed = Path(str(resources.files("handouts"))) / "fonts"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "fonts"
+
+
+@dataclass(frozen=True)
+class Family:
+    """ReportLab names of one registered family, and the characters it can draw."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+    coverage: frozenset[int]
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.coverage
+
+
+@cache
+def family(family_id: str) -> Family:
+    """Register a bundled family (once) and return its ReportLab font names."""
+    files = FAMILIES[family_id]
+    base = "".join(part.capitalize() for part in family_id.split("-"))
+    names = (base, f"{base}-Bold", f"{base}-Italic", f"{base}-BoldItalic")
+    folder = font_dir()
+    fonts = {}
+    for name, file in zip(names, files, strict=True):
+        fonts[name] = TTFont(name, str(folder / file))
+        pdfmetrics.registerFont(fonts[name])
+    for bold, italic, name in ((0, 0, names[0]), (1, 0, names[1]), (0, 1, names[2]),
+                               (1, 1, names[3])):
+        addMapping(base, bold, italic, name)
+        addMapping(names[0], bold, italic, name)
+    pdfmetrics.registerFontFamily(base, normal=names[0], bold=names[1], italic=names[2],
+                                  boldItalic=names[3])
+    coverage = frozenset(fonts[names[0]].face.charToGlyph)
+    return Family(*names, coverage=coverage)
+
+
+def font_files(family_id: str) -> list[Path]:
+    """The files a family (and the fallback) is drawn from, for build caches."""
+    ids = dict.fromkeys((family_id, FALLBACK))
+    return [font_dir() / f for i in ids for f in dict.fromkeys(FAMILIES[i])]

@@ -1,0 +1,174 @@
+"""Page furniture: the brand band at the top, the footer with 'Page N of M', and the canvas
+that fills in page numbers once the last page is known."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+from reportlab.platypus import Paragraph as RLParagraph
+
+from handouts.document import Document
+from handouts.render.flowables import Context
+from handouts.render.styles import MUTED, RULE
+
+TOTAL_FORM = "pages_total"
+
+
+def page_form(section_id: str) -> str:
+    return "page_" + section_id.replace("-", "_")
+
+
+class NumberingCanvas(Canvas):
+    """Draws forward references (total pages, the page a section starts on) at save time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section_pages: dict[str, int] = {}
+        self.pages = 0
+        self.forms: dict[str, tuple[str, float, object]] = {}
+
+    def use_number(self, name: str, font: str, size: float, color) -> None:
+        """Draw the number called `name` here; its value is written at save time."""
+        self.forms.setdefault(name, (font, size, color))
+        self.doForm(name)
+
+    def save(self) -> None:
+        numbers = {TOTAL_FORM: self.pages}
+        numbers.update({page_form(s): p for s, p in self.section_pages.items()})
+        for name, (font, size, color) in sorted(self.forms.items()):
+            self.beginForm(name)
+            self.setFont(font, size)
+            self.setFillColor(color)
+            self.drawString(0, 0, str(numbers.get(name, "")))
+            self.endForm()
+        super().save()
+
+
+class SectionAnchor(Flowable):
+    """Zero-size marker: records the page a section starts on."""
+
+    def __init__(self, section_id: str):
+        super().__init__()
+        self.section_id = section_id
+        self.width = self.height = 0
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.section_pages.setdefault(self.section_id, self.canv.getPageNumber())
+
+
+class PageNumber(Flowable):
+    """The page a section starts on, drawn as a form filled in at save time."""
+
+    def __init__(self, section_id: str, font: str, size: float, color):
+        super().__init__()
+        self.form, self.font, self.size, self.color = page_form(section_id), font, size, color
+
+    def wrap(self, *_):
+        return self.size * 1.6, self.size * 1.25
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.translate(0, self.size * 0.25)
+        self.canv.use_number(self.form, self.font, self.size, self.color)
+        self.canv.restoreState()
+
+
+@dataclass
+class Furniture:
+    """Draws the band and the footer on every page."""
+
+    document: Document
+    ctx: Context
+    page_width: float
+    page_height: float
+    band: float
+    footer: float
+
+    @property
+    def margin(self) -> float:
+        return self.ctx.theme.measures.margin
+
+    def footer_lines(self) -> tuple[RLParagraph, RLParagraph]:
+        """Contact line and review line, wrapped to the page width."""
+        brand, small = self.document.brand, self.ctx.theme.small
+        style = small.clone("footer", textColor=MUTED)
+        contact = [brand.name] + [v for v in (brand.contact.phone, brand.contact.address,
+                                              brand.contact.website) if v]
+        reviewed = f"Content reviewed {self.document.review_date:%B %Y}"
+        second = "  \u00b7  ".join([reviewed] + ([brand.footer_note] if brand.footer_note else []))
+        return (self.ctx.plain("  \u00b7  ".join(contact), style), self.ctx.plain(second, style))
+
+    def draw(self, canvas: NumberingCanvas, doc) -> None:
+        canvas.pages += 1
+        canvas.saveState()
+        self._band(canvas)
+        self._footer(canvas)
+        canvas.restoreState()
+
+    def _band(self, canvas: Canvas) -> None:
+        theme = self.ctx.theme
+        top = self.page_height
+        canvas.setFillColor(theme.primary)
+        canvas.rect(0, top - self.band, self.page_width, self.band, stroke=0, fill=1)
+        canvas.setFillColor(theme.accent)
+        canvas.rect(0, top - self.band - 3, self.page_width, 3, stroke=0, fill=1)
+        x = self.margin
+        logo = self.document.brand.logo
+        if logo:
+            x += self._logo(canvas, logo, x, top - self.band) + 12
+        name_style = theme.h3.clone("band", textColor=colors.white, spaceBefore=0,
+                                    fontSize=theme.measures.h3, leading=theme.measures.h3 * 1.2)
+        name = self.ctx.plain(self.document.brand.name, name_style)
+        width = self.page_width - x - self.margin
+        _, h = name.wrap(width, self.band)
+        name.drawOn(canvas, x, top - self.band / 2 - h / 2)
+
+    def _logo(self, canvas: Canvas, data: bytes, x: float, bottom: float) -> float:
+        """Draw the logo on a white tile that fits the band; return the tile's width."""
+        image = ImageReader(io.BytesIO(data))
+        iw, ih = image.getSize()
+        pad = 5
+        max_h, max_w = self.band - 2 * 9, 1.8 * inch
+        scale = min(max_h / ih, max_w / iw)
+        w, h = iw * scale, ih * scale
+        tile_h = max_h + 2 * pad
+        canvas.setFillColor(colors.white)
+        canvas.roundRect(x, bottom + (self.band - tile_h) / 2, w + 2 * pad, tile_h, 4, stroke=0,
+                         fill=1)
+        canvas.drawImage(image, x + pad, bottom + (self.band - h) / 2, w, h, mask="auto")
+        return w + 2 * pad
+
+    def _footer(self, canvas: NumberingCanvas) -> None:
+        theme = self.ctx.theme
+        size = theme.measures.small
+        y_rule = self.margin * 0.75 + self.footer
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(self.margin, y_rule, self.page_width - self.margin, y_rule)
+        number_w = canvas.stringWidth("Page 888 of 888", theme.font.regular, size)
+        contact, second = self.footer_lines()
+        width = self.page_width - 2 * self.margin - number_w - 12
+        y = y_rule - 4
+        for para in (contact, second):
+            _, h = para.wrap(width, self.footer)
+            para.drawOn(canvas, self.margin, y - h)
+            y -= h
+        label = f"Page {canvas.getPageNumber()} of "
+        x = self.page_width - self.margin - number_w
+        canvas.setFont(theme.font.regular, size)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(x, y_rule - 4 - size, label)
+        canvas.saveState()
+        canvas.translate(x + canvas.stringWidth(label, theme.font.regular, size),
+                         y_rule - 4 - size)
+        canvas.use_number(TOTAL_FORM, theme.font.regular, size, MUTED)
+        canvas.restoreState()

@@ -1,0 +1,84 @@
+"""Turn pydantic validation errors into one-line Problems that name file, line and field."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from handouts.errors import Problem
+from handouts.yamlio import Located
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean …?' hint for the closest valid choice, if any is close."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def field_name(loc: tuple) -> str:
+    """('topics', 1) -> 'topics[1]'; ('patient', 'name') -> 'patient.name'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validate(model: type[BaseModel], doc: Located, base: tuple = (), context: Any = None
+             ) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate `doc.data` against `model`; return the model or every problem found."""
+    data = doc.data
+    for part in base:
+        data = data[part]
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as exc:
+        return None, [_problem(model, doc, base, err) for err in exc.errors()]
+
+
+def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Problem:
+    loc = tuple(part for part in err["loc"] if not _is_union_tag(part))
+    line = doc.line_of(base + loc)
+    kind, value = err["type"], err.get("input")
+    hint = None
+    if kind == "missing":
+        message = "is required but missing"
+    elif kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        allowed = list(parent.model_fields) if parent else []
+        message = "is not a known field"
+        hint = suggest(loc[-1], allowed) or (
+            f"known fields: {', '.join(allowed)}" if allowed else None)
+    elif kind == "literal_error":
+        expected = err["ctx"]["expected"]
+        message = f"expected {expected}, got {value!r}"
+        hint = suggest(value, [c.strip(" '") for c in expected.replace(" or ", ",").split(",")])
+    elif kind == "value_error":
+        message = str(err["ctx"]["error"])
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+        if value is not None and not isinstance(value, dict | list):
+            message += f", got {value!r}"
+    return Problem(message, doc.file, line, field_name(loc), hint)
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part in {"str", "list", "int", "bool"})
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """Follow `loc` through nested model fields to the model that holds the last part."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        current = field.annotation
+        args = getattr(current, "__args__", ())
+        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
+                       current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
