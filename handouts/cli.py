@@ -55,9 +55,13 @@ def main() -> None:
 @click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
-          meds: str | None, out_name: str | None, strict: bool) -> None:
+          meds: str | None, out_name: str | None, strict: bool,
+          libraries: tuple[Path, ...]) -> None:
     """Build handouts from SPEC files into PDFs."""
     from handouts.build import BuildOptions
     from handouts.build import build as build_one
@@ -66,7 +70,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         raise click.UsageError("--out-name works with one spec only")
     medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
     options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
-                           out_name, strict)
+                           out_name, strict, libraries)
     failed = []
     for spec in specs:
         try:

@@ -43,8 +43,34 @@ class Library:
                 if path.stem not in self.paths[kind]:
                     problems.append(Problem(f"'{path.stem}' is not in catalogue.yaml", str(path),
                                             hint="add its id to the catalogue"))
+        for root in self.roots[1:]:
+            problems += self._index_clinic(root)
         if problems:
             raise ContentError(problems)
+
+    def _index_clinic(self, root: Path) -> list[Problem]:
+        """A clinic's own library: topics/ and comedications/ folders (or .md files at its
+        top, taken as topics). A bundled id may be replaced only with `overrides: true`."""
+        if not root.is_dir():
+            return [Problem("library folder not found", str(root))]
+        problems = []
+        found = [("topic", p) for p in sorted(root.glob("*.md"))]
+        found += [(kind, p) for kind, folder in FOLDERS.items()
+                  for p in sorted((root / folder).glob("*.md"))]
+        for kind, path in found:
+            try:
+                content = _parse(path)
+            except ContentError as exc:
+                problems.extend(exc.problems)
+                continue
+            clash = content.id in self.paths["topic"] or content.id in self.paths["comedication"]
+            if clash and not content.front.overrides:
+                problems.append(Problem(f"id '{content.id}' is already in the library",
+                                        str(path), 2, "id",
+                                        "rename it, or add 'overrides: true' to replace it"))
+                continue
+            self.paths[kind][content.id] = path
+        return problems
 
     @property
     def topic_ids(self) -> list[str]:

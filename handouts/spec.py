@@ -141,20 +141,31 @@ def load_spec(path: Path, catalogue: Catalogue) -> SpecFile:
     """Load and validate a handout spec; raise SpecError listing every problem."""
     doc = _load_mapping(path, "spec")
     spec, problems = validate(Spec, doc)
-    if spec is not None:
-        problems += _check_ids(spec, doc, catalogue)
+    problems += _check_ids(doc, catalogue)
+    if spec is not None and not (spec.topics or spec.comedications or
+                                 (spec.patient and spec.patient.medications)):
+        problems.append(Problem("the handout has nothing to say", doc.file, 1, "topics",
+                                "list at least one topic or co-medication section"))
     if problems:
         raise SpecError(problems)
     return SpecFile(path, spec, doc)
 
 
-def _check_ids(spec: Spec, doc: Located, catalogue: Catalogue) -> list[Problem]:
+def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
+    """Unknown or repeated ids, checked on the raw data so they are reported with any
+    other problem in the file."""
     problems = []
     for key, known, noun in (("topics", catalogue.topic_ids, "topic"),
                              ("comedications", catalogue.comedication_ids,
                               "co-medication section")):
+        values = _comma_list(doc.data.get(key))
+        if not isinstance(values, list):
+            continue
         seen: set[str] = set()
-        for i, ident in enumerate(getattr(spec, key)):
+        for i, ident in enumerate(values):
+            if not isinstance(ident, str):
+                continue
+            ident = ident.strip()
             where = dict(file=doc.file, line=doc.line_of((key, i)), field=f"{key}[{i}]")
             if ident not in known:
                 problems.append(Problem(f"unknown {noun} '{ident}'",
@@ -164,13 +175,11 @@ def _check_ids(spec: Spec, doc: Located, catalogue: Catalogue) -> list[Problem]:
                 problems.append(Problem(f"'{ident}' is listed twice", hint="remove one",
                                         **where))
             seen.add(ident)
-    if spec.language not in catalogue.languages:
+    language = doc.data.get("language", "en")
+    if isinstance(language, str) and language not in catalogue.languages:
         problems.append(Problem(
-            f"no content in language '{spec.language}'", doc.file, doc.line_of(("language",)),
+            f"no content in language '{language}'", doc.file, doc.line_of(("language",)),
             "language", f"available: {', '.join(sorted(catalogue.languages))}"))
-    if not (spec.topics or spec.comedications or (spec.patient and spec.patient.medications)):
-        problems.append(Problem("the handout has nothing to say", doc.file, 1, "topics",
-                                "list at least one topic or co-medication section"))
     return problems
 
 

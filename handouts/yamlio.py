@@ -81,6 +81,9 @@ def load(path: Path, what: str = "file") -> Located:
     return parse(read_text(path, what), str(path))
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class _Builder:
     """Turns a composed node graph into plain data, counting nodes to stop alias bombs."""
 
@@ -98,6 +101,10 @@ class _Builder:
                 f"document has more than {MAX_NODES:,} values (YAML aliases expanding?)",
                 self.file, hint="remove the anchors and aliases"))
         self.lines.setdefault(path, node.start_mark.line + 1 + self.offset)
+        if node.tag not in _PLAIN_TAGS and not isinstance(node, yaml.ScalarNode):
+            raise YamlProblem(Problem(f"YAML tag '{node.tag}' is not allowed", self.file,
+                                      node.start_mark.line + 1 + self.offset,
+                                      hint="write plain values, lists and mappings"))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -105,7 +112,8 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise YamlProblem(Problem(f"bad value: {exc}", self.file,
+            reason = getattr(exc, "problem", None) or str(exc)
+            raise YamlProblem(Problem(f"bad value: {reason}", self.file,
                                       node.start_mark.line + 1 + self.offset)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:

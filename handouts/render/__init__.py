@@ -14,7 +14,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageTemplate,
     Spacer,
-    TableStyle,
 )
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
@@ -23,7 +22,13 @@ from reportlab.platypus.flowables import BalancedColumns
 from handouts import __version__
 from handouts.document import Document, Medicine
 from handouts.errors import LayoutError, Problem
-from handouts.render.flowables import Context, flowables, keep_with_next, label_value_rows
+from handouts.render.flowables import (
+    Context,
+    flowables,
+    keep_with_next,
+    label_value_rows,
+    table_style,
+)
 from handouts.render.fonts import FALLBACK, family
 from handouts.render.markup import Glyphs
 from handouts.render.pages import Furniture, NumberingCanvas, PageNumber, SectionAnchor
@@ -82,7 +87,8 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     parts += flowables(document.disclaimer, Context(theme, ctx.glyphs, ctx.width))
     if document.references:
         heading = ctx.plain("References", theme.h2)
-        entries = [ctx.para(ref.inlines, theme.reference, bullet=f"{ref.number}.")
+        column = ctx if document.large_print else ctx.narrower(ctx.width / 2 + theme.measures.body)
+        entries = [column.para(ref.inlines, theme.reference, bullet=f"{ref.number}.")
                    for ref in document.references]
         parts += [keep_with_next(heading, ctx), heading, *_columns(entries, document, theme)]
     return parts
@@ -114,6 +120,9 @@ def _prepared_for(document: Document, ctx: Context) -> Flowable:
 def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
     """'Your medicines': each entry as written, what we recognised it as, and where to read."""
     theme = ctx.theme
+    pad = theme.measures.body * 0.45
+    widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
+    entry_ctx, what_ctx, _ = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
     head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
     rows = [head]
     for med in medicines:
@@ -126,25 +135,23 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
         else:
             what = "Not in our library \u2014 ask your care team about this medicine."
             pages = []
-        rows.append([ctx.plain(med.entry, theme.cell), ctx.plain(what, theme.cell),
+        rows.append([entry_ctx.plain(med.entry, theme.cell), what_ctx.plain(what, theme.cell),
                      pages or ""])
-    widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
     table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(_medicine_style(theme))
+    table.setStyle(table_style(theme, _medicine_style(theme)))
     return [ctx.plain("Your medicines", theme.h2), table, _gap(theme)]
 
 
-def _medicine_style(theme) -> TableStyle:
-    pad = theme.measures.body * 0.45
-    return TableStyle([
+def _medicine_style(theme) -> list:
+    pad = theme.measures.body * 0.45  # the same padding the cell contexts allow for
+    return [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-        ("FONTNAME", (0, 0), (-1, -1), theme.font.regular),
-    ])
+    ]
 
 
 def _subject(document: Document) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, ListFlowable, ListItem, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
-from handouts.render.markup import Glyphs, inlines_markup, text_markup
+from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 
 
@@ -21,14 +20,18 @@ class Context:
     glyphs: Glyphs
     width: float
 
+    def fit(self, style) -> Fit:
+        indent = style.leftIndent + style.rightIndent
+        return Fit(self.width - indent - 1, self.theme.font.bold, style.fontSize)
+
     def para(self, runs: Inlines, style, bullet: str | None = None) -> RLParagraph:
-        markup = inlines_markup(runs, self.glyphs, self.theme.link_color)
+        markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style))
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
         return RLParagraph(markup, style)
 
     def plain(self, text: str, style) -> RLParagraph:
-        return RLParagraph(text_markup(text, self.glyphs), style)
+        return RLParagraph(text_markup(text, self.glyphs, self.fit(style)), style)
 
     def narrower(self, by: float) -> Context:
         return Context(self.theme, self.glyphs, self.width - by)
@@ -90,9 +93,11 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
 def _table(block: Table, ctx: Context) -> list[Flowable]:
     theme = ctx.theme
     pad = theme.measures.body * 0.45
-    header = [ctx.para(cell, theme.cell_head) for cell in block.header]
-    rows = [[ctx.para(cell, theme.cell) for cell in row] for row in block.rows]
     widths = column_widths([block.header, *block.rows], ctx.width)
+    cells = [Context(theme, ctx.glyphs, w - 2 * pad) for w in widths]
+    header = [cells[i].para(cell, theme.cell_head) for i, cell in enumerate(block.header)]
+    rows = [[cells[i].para(cell, theme.cell) for i, cell in enumerate(row)]
+            for row in block.rows]
     table = RLTable([header, *rows] if header else rows, colWidths=widths,
                     repeatRows=1 if header else 0, hAlign="LEFT")
     style = [
@@ -101,13 +106,17 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.9),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-        ("FONTNAME", (0, 0), (-1, -1), theme.font.regular),
     ]
     if header:
         style += [("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
                   ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
-    table.setStyle(TableStyle(style))
+    table.setStyle(table_style(theme, style))
     return [table, Spacer(0, theme.measures.body * 0.7)]
+
+
+def table_style(theme: Theme, commands: list) -> TableStyle:
+    """A table style whose default font is ours: ReportLab's default would add Helvetica."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), theme.font.regular), *commands])
 
 
 def column_widths(rows: list[tuple[Inlines, ...]], width: float) -> list[float]:
@@ -158,7 +167,7 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     ]
     if block.kind == "safety":
         style.append(("BOX", (0, 0), (-1, -1), bar, color))
-    table.setStyle(TableStyle(style))
+    table.setStyle(table_style(theme, style))
     return [Spacer(0, theme.measures.body * 0.3), table, Spacer(0, theme.measures.body * 0.9)]
 
 
@@ -175,10 +184,12 @@ def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
     """A small two-column box of labels and values (the 'Prepared for' block)."""
     theme = ctx.theme
     label = theme.cell_head.clone("label", textColor=theme.primary)
-    rows = [[ctx.plain(k, label), ctx.para((Text(v),), theme.cell)] for k, v in pairs]
     pad = theme.measures.body * 0.5
-    table = RLTable(rows, colWidths=[ctx.width * 0.27, ctx.width * 0.73], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    widths = [ctx.width * 0.27, ctx.width * 0.73]
+    left, right = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
+    rows = [[left.plain(k, label), right.para((Text(v),), theme.cell)] for k, v in pairs]
+    table = RLTable(rows, colWidths=widths, hAlign="LEFT")
+    table.setStyle(table_style(theme, [
         ("BACKGROUND", (0, 0), (-1, -1), tint(theme.primary, 0.07)),
         ("BOX", (0, 0), (-1, -1), 0.8, tint(theme.primary, 0.5)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -189,4 +200,3 @@ def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
     return table
 
 
-__all__ = ["Context", "flowables", "label_value_rows", "column_widths", "colors"]

@@ -8,7 +8,11 @@ and mailto URLs.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from handouts.citations import compress
 from handouts.document import CiteRef, Inline, Link, PageRef, Text
@@ -31,8 +35,62 @@ class Glyphs:
                                                 or self.fallback.covers(c))})
 
 
-def text_markup(text: str, glyphs: Glyphs) -> str:
-    """Escape `text` for a ReportLab Paragraph; wrap runs the main font lacks in the fallback."""
+@dataclass(frozen=True)
+class Fit:
+    """The column a paragraph must fit: its width and the widest face and size used in it."""
+
+    width: float
+    font: str
+    size: float
+
+
+_TOKEN = re.compile(r"\S{12,}")
+_BREAK_AFTER = "/.-_?&=#:,;"
+
+
+def _break_long_tokens(text: str, fit: Fit) -> list[str]:
+    """Split any token wider than the column into pieces that fit, preferring URL breaks.
+
+    ReportLab splits URLs at slashes but never splits the remainder again, so a long tail
+    would run past the column: we hand it pieces that each fit, separated by line breaks.
+    """
+    pieces, last = [""], 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if stringWidth(token, fit.font, fit.size) <= fit.width:
+            continue
+        chunks = _chunks(token, fit)
+        pieces[-1] += text[last:match.start()] + chunks[0]
+        pieces.extend(chunks[1:])
+        last = match.end()
+    pieces[-1] += text[last:]
+    return pieces
+
+
+def _chunks(token: str, fit: Fit) -> list[str]:
+    """Greedy pieces no wider than the column, each ending at a URL break if one is near."""
+    out, start = [], 0
+    while start < len(token):
+        end = start + 1
+        while end < len(token) and stringWidth(token[start:end + 1], fit.font,
+                                               fit.size) <= fit.width:
+            end += 1
+        if end < len(token):
+            cut = max((i + 1 for i in range(start, end) if token[i] in _BREAK_AFTER),
+                      default=end)
+            end = cut if cut - start > (end - start) // 3 else end
+        out.append(token[start:end])
+        start = end
+    return out
+
+
+def text_markup(text: str, glyphs: Glyphs, fit: Fit | None = None) -> str:
+    """Escape `text` for a ReportLab Paragraph; wrap runs the main font lacks in the fallback.
+
+    With `fit`, a word or URL wider than the column is broken into pieces that fit.
+    """
+    if fit is not None:
+        return "<br/>".join(text_markup(piece, glyphs) for piece in _break_long_tokens(text, fit))
     missing = glyphs.missing(text)
     if missing:
         raise LayoutError(Problem(
@@ -64,7 +122,8 @@ def href_markup(url: str) -> str:
     return escape(url, _ENTITIES)
 
 
-def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str) -> str:
+def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,
+                   fit: Fit | None = None) -> str:
     """Inline runs as paragraph markup: bold, italic, links and superscript citations.
 
     A citation is printed after a following full stop or comma, as AMA style asks.
@@ -79,11 +138,11 @@ def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str) ->
         if pending is not None:
             lead = _leading_punctuation(run)
             if lead:
-                parts.append(text_markup(lead, glyphs))
+                parts.append(text_markup(lead, glyphs, fit))
                 run = Text(run.text[len(lead):], run.bold, run.italic)
             parts.append(f"<super>{pending}</super>")
             pending = None
-        parts.append(_run_markup(run, glyphs, link_color))
+        parts.append(_run_markup(run, glyphs, link_color, fit))
     if pending is not None:
         parts.append(f"<super>{pending}</super>")
     return "".join(parts)
@@ -98,15 +157,15 @@ def _leading_punctuation(run: Inline) -> str:
     return run.text[:i]
 
 
-def _run_markup(run: Inline, glyphs: Glyphs, link_color: str) -> str:
+def _run_markup(run: Inline, glyphs: Glyphs, link_color: str, fit: Fit | None) -> str:
     if isinstance(run, Link):
-        inner = text_markup(run.text, glyphs)
+        inner = text_markup(run.text, glyphs, fit)
         if run.bold:
             inner = f"<b>{inner}</b>"
         return f'<a href="{href_markup(run.url)}" color="{link_color}"><u>{inner}</u></a>'
     if isinstance(run, PageRef):
         raise LayoutError(Problem("a page reference can only stand alone in a table cell"))
-    text = text_markup(run.text, glyphs)
+    text = text_markup(run.text, glyphs, fit)
     if run.bold:
         text = f"<b>{text}</b>"
     if run.italic:

@@ -78,7 +78,7 @@ def theme_for(document: Document, font: Family) -> Theme:
     body = ParagraphStyle(
         "body", fontSize=m.body, leading=m.leading, spaceAfter=m.body * 0.5,
         alignment=TA_JUSTIFY if dense else TA_LEFT,
-        hyphenationLang="en_US" if dense else "", uriWasteReduce=0.3 if dense else 0,
+        hyphenationLang="en_US" if dense else "", uriWasteReduce=0.3,
         embeddedHyphenation=0, **base)
     heading = dict(base, fontName=font.bold, textColor=primary)
     small = ParagraphStyle("small", fontSize=m.small, leading=m.small * 1.3, **base)

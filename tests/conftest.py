@@ -1,0 +1,60 @@
+"""Shared helpers: build a handout from inline YAML and read what a reader would see."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.build import BuildOptions, build
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def normalise(text: str) -> str:
+    """What a reader sees, for comparisons: hyphen line-breaks joined, whitespace folded."""
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def raw_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def pdf_text(path: Path) -> str:
+    return normalise(raw_text(path))
+
+
+def compact(text: str) -> str:
+    """Text with all whitespace removed: for strings that may wrap anywhere (URLs)."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    """Write a spec from YAML text (dedented) and return its path."""
+    def write(text: str, name: str = "handout.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture
+def build_spec(tmp_path, write_spec):
+    """Build a spec given as YAML text; return the PDF path."""
+    def run(text: str, **options) -> Path:
+        spec = write_spec(text)
+        options.setdefault("out_dir", tmp_path / "out")
+        return build(spec, BuildOptions(**options)).path
+    return run
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-23

@@ -1,0 +1,124 @@
+"""Building: same bytes twice, atomic writes, safe file names, the real command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import handouts.build as build_module
+from handouts.build import BuildOptions, build, output_name, write_atomic
+from handouts.errors import LayoutError, Problem, SpecError
+
+from .conftest import ROOT, SPECS, pdf_text
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path):
+    spec = SPECS / "tailored-leaflet.yaml"
+    first = build(spec, BuildOptions(out_dir=tmp_path / "a")).path.read_bytes()
+    second = build(spec, BuildOptions(out_dir=tmp_path / "b")).path.read_bytes()
+    assert first == second
+
+
+def test_date_comes_from_source_date_epoch(build_spec, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    text = pdf_text(build_spec("title: T\ntopics: [side-effects]\npatient:\n  name: A B\n"))
+    assert "January 1, 2026" in text
+
+
+def test_spec_date_wins(build_spec):
+    text = pdf_text(build_spec("title: T\ndate: 2025-03-04\ntopics: [side-effects]\n"
+                               "patient:\n  prepared_by: Dr X\n"))
+    assert "March 4, 2025" in text
+
+
+def test_failed_build_leaves_the_old_pdf_and_no_partial_file(tmp_path, monkeypatch):
+    spec = SPECS / "ketamine-and-antidepressants.yaml"
+    out = tmp_path / "out"
+    good = build(spec, BuildOptions(out_dir=out)).path
+    before = good.read_bytes()
+
+    def broken(document):
+        raise LayoutError(Problem("cannot lay out"))
+
+    monkeypatch.setattr(build_module, "render", broken)
+    with pytest.raises(LayoutError):
+        build(spec, BuildOptions(out_dir=out))
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [good.name]
+
+
+def test_write_atomic_cleans_up_when_writing_fails(tmp_path, monkeypatch):
+    target = tmp_path / "x.pdf"
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(OSError):
+        write_atomic(target, b"%PDF-1.4 partial")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_name_is_the_spec_name_or_a_plain_name():
+    assert output_name(Path("specs/intake.yaml"), None) == "intake.pdf"
+    assert output_name(Path("x.yaml"), "For clinic") == "For clinic.pdf"
+    for bad in ("../escape", "/etc/x", "a/b", ".hidden", "x\x00y"):
+        with pytest.raises(SpecError):
+            output_name(Path("x.yaml"), bad)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "handouts", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_command_line_build_and_errors(tmp_path):
+    ok = run_cli("build", "specs/ketamine-and-antidepressants.yaml", "-o", str(tmp_path))
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "ketamine-and-antidepressants.pdf").is_file()
+    assert "wrote" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: T\ntopics: [side-effect]\naudience: nurse\n")
+    failed = run_cli("build", str(bad), "-o", str(tmp_path))
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert failed.stderr.count("error:") == 2
+    usage = run_cli("build", "--paper", "legal", str(bad))
+    assert usage.returncode == 2
+
+
+def test_unknown_medicine_warns_by_position_and_strict_fails(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  name: Pat Q\n"
+                    "  medications: [sertaline 50 mg]\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path))
+    assert result.returncode == 0
+    assert f"{spec}:5: warning: patient.medications[0]: medicine not in our library" \
+        in result.stderr
+    assert "nearest known: sertraline" in result.stderr
+    assert "Pat Q" not in result.stderr + result.stdout
+    strict = run_cli("build", str(spec), "-o", str(tmp_path / "s"), "--strict")
+    assert strict.returncode == 1
+    assert not (tmp_path / "s" / "t.pdf").exists()
+
+
+def test_meds_option_tailors_a_handout(tmp_path):
+    result = run_cli("build", "specs/ketamine-and-antidepressants.yaml", "-o", str(tmp_path),
+                     "--meds", "lithium carbonate ER 300 mg, Ativan 0.5mg prn",
+                     "--out-name", "tailored")
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(tmp_path / "tailored.pdf")
+    assert "Your medicines" in text and "lithium carbonate ER 300 mg" in text
+    assert "Ketamine with lithium" in text
+
+
+def test_list_commands():
+    topics = run_cli("list", "topics")
+    assert topics.returncode == 0 and "side-effects" in topics.stdout
+    assert "ssri-snri" in run_cli("list", "comedications").stdout
+    assert "lifeline988" in run_cli("list", "references").stdout
+    assert "carlsbad" in run_cli("list", "sites").stdout

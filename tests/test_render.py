@@ -1,0 +1,189 @@
+"""PDF output, checked as a reader sees it: text, fonts, boxes, sizes, metadata."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.build import BuildOptions, build
+from handouts.library import open_library
+
+from .conftest import SPECS, compact, pdf_text, raw_text
+from .pdfcheck import STANDARD_14, char_boxes, font_sizes, fonts, image_count, page_texts
+
+SITE = SPECS / "sites" / "carlsbad.yaml"
+INJECTION = 'Jane <img src="/etc/hostname"/> & <b>Co'
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    """Every example spec, built once for this module."""
+    out = tmp_path_factory.mktemp("examples")
+    return {p.stem: build(p, BuildOptions(out_dir=out)).path for p in sorted(SPECS.glob("*.yaml"))}
+
+
+def test_standard_handout_reads_right(examples):
+    path = examples["ketamine-and-antidepressants"]
+    text = pdf_text(path)
+    library = open_library()
+    assert "Ketamine treatment and your antidepressant" in text
+    assert "What to know before your first session" in text
+    for ident in ("ketamine-basics", "what-to-expect", "side-effects", "ssri-snri"):
+        assert library.section(ident).front.title in text
+    assert "Carlsbad Mood & Ketamine Clinic" in text
+    assert "(760) 555-0142" in text
+    assert "Content reviewed" in text
+    pages = len(PdfReader(path).pages)
+    assert 2 <= pages <= 4
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+
+
+def test_safety_box_on_patient_handouts(examples):
+    for name in ("ketamine-and-antidepressants", "tailored-leaflet"):
+        text = pdf_text(examples[name])
+        assert "Get help now" in text
+        assert "call or text 988" in text
+        assert "call 911 or go to the nearest emergency room" in text
+
+
+def test_site_crisis_line_replaces_nothing_but_adds(build_spec):
+    site = SPECS / "sites" / "northfield.yaml"
+    text = pdf_text(build_spec(f"title: T\ntopics: [side-effects]\nsite: {site}\n"))
+    assert "call 555-0111 (Northfield crisis team, 24 hours), or call or text 988" in text
+
+
+def test_no_spec_can_remove_the_safety_box(build_spec):
+    text = pdf_text(build_spec("title: T\ntopics: [benefits]\nreferences: false\n"))
+    assert "Get help now" in text and "988" in text
+
+
+def test_references_are_numbered_in_order_of_first_use(examples):
+    path = examples["ketamine-and-antidepressants"]
+    text = pdf_text(path)
+    assert "References" in text
+    refs = text[text.rindex("References"):]
+    numbers = [int(n) for n in __import__("re").findall(r"(?:^| )(\d{1,2})\. [A-Z]", refs)]
+    assert numbers[:5] == [1, 2, 3, 4, 5]
+    assert "doi:10." in refs
+    # the first reference is the first one cited in the body
+    library = open_library()
+    first_key = _first_cited_key(library, ["ketamine-basics"])
+    first = library.references[first_key]
+    assert compact(f"1. {first['author'][0]['family']}") in compact(refs)
+
+
+def _first_cited_key(library, ids):
+    from handouts.assemble import _for_audience
+    from handouts.document import Cite
+
+    def walk(node):
+        if isinstance(node, Cite):
+            yield from node.keys
+        elif isinstance(node, tuple):
+            for item in node:
+                yield from walk(item)
+        elif hasattr(node, "__dataclass_fields__"):
+            for name in node.__dataclass_fields__:
+                yield from walk(getattr(node, name))
+    for ident in ids:
+        for key in walk(_for_audience(library.section(ident).blocks, "patient")):
+            return key
+
+
+def test_tailored_leaflet_names_the_patient_and_their_medicines(examples):
+    path = examples["tailored-leaflet"]
+    text = pdf_text(path)
+    assert "Prepared for Jane Doe" in text
+    assert "Prepared by Dr. A. Rivera" in text
+    assert "November 20, 2026" in text
+    assert "Your medicines" in text
+    assert "Zoloft 50 mg daily SSRI or SNRI antidepressant" in text
+    assert "Ativan 0.5 mg prn Benzodiazepine or sleeping pill" in text
+    assert "lisinopril 10 mg Not in our library — ask your care team about this medicine." in text
+
+
+def test_medicines_table_points_to_the_right_page(examples):
+    path = examples["tailored-leaflet"]
+    pages = page_texts(path)
+    title = open_library().section("ssri-snri").front.title
+    section_page = next(i for i, t in enumerate(pages, 1) if title in t)
+    assert f"Zoloft 50 mg daily SSRI or SNRI antidepressant {section_page}" in pages[0]
+
+
+def test_every_font_is_embedded_and_subset_and_none_is_standard_14(examples):
+    for path in examples.values():
+        found = fonts(path)
+        assert found, path
+        for name, embedded in found.items():
+            assert embedded, f"{path.name}: {name} is not embedded"
+            assert "+" in name, f"{path.name}: {name} is not subset"
+            assert not any(s in name for s in STANDARD_14), f"{path.name}: {name}"
+
+
+def test_markup_in_user_text_is_printed_literally(build_spec):
+    path = build_spec(f"""\
+        title: '{INJECTION}'
+        subtitle: '<font color="red">x</font> <a href="file:///etc/passwd">y</a>'
+        topics: [side-effects]
+        patient:
+          name: '{INJECTION}'
+          prepared_by: '<br/><i>Dr</i> & Co'
+        """)
+    text = pdf_text(path)
+    assert text.count(INJECTION) == 2  # the title and "Prepared for"
+    assert '<font color="red">x</font> <a href="file:///etc/passwd">y</a>' in text
+    assert "<br/><i>Dr</i> & Co" in text
+    assert image_count(path) == 0
+
+
+def test_metadata_has_title_subject_language_and_never_the_patient(examples, build_spec):
+    meta = PdfReader(examples["tailored-leaflet"]).metadata
+    assert meta.title == "Your ketamine treatment and your medicines"
+    assert "Patient handout" in meta.subject
+    root = PdfReader(examples["tailored-leaflet"]).trailer["/Root"]
+    assert root["/Lang"] == "en"
+    values = " ".join(str(v) for v in meta.values())
+    assert "Jane" not in values and "Doe" not in values
+    # a title that contains the patient's name is not copied into the metadata
+    path = build_spec("title: Ketamine and you, Maria\ntopics: [side-effects]\n"
+                      "patient:\n  name: Maria Lopez\n")
+    meta = PdfReader(path).metadata
+    assert "Maria" not in " ".join(str(v) for v in meta.values())
+
+
+def test_paper_sizes(examples, build_spec):
+    letter = PdfReader(examples["ketamine-and-antidepressants"]).pages[0].mediabox
+    assert (round(letter.width), round(letter.height)) == (612, 792)
+    a4 = PdfReader(examples["clinician-summary"]).pages[0].mediabox
+    assert (round(a4.width), round(a4.height)) == (595, 842)
+    path = build_spec("title: T\ntopics: [side-effects]\n", paper="a4")
+    assert round(PdfReader(path).pages[0].mediabox.height) == 842
+
+
+def test_body_type_sizes(examples, build_spec):
+    assert font_sizes(examples["ketamine-and-antidepressants"]).most_common(1)[0][0] == 12
+    assert font_sizes(examples["clinician-summary"]).most_common(1)[0][0] == 10
+    large = build_spec("title: T\nlarge_print: true\ntopics: [side-effects]\n")
+    assert font_sizes(large).most_common(1)[0][0] == 18
+
+
+LONG_URL = ("https://carlsbad-mood.example.org/patients/guides/ketamine/before-your-first-"
+            "session/checklist-and-directions-to-the-clinic-parking-structure-level-2.html")
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_long_urls_and_words_stay_in_their_column(tmp_path, build_spec, audience):
+    library = tmp_path / "lib"
+    (library / "topics").mkdir(parents=True)
+    (library / "topics" / "our-clinic.md").write_text(
+        "---\nid: our-clinic\ntitle: Our clinic\nreviewed: 2026-11-01\n---\n"
+        f"Read our guide at {LONG_URL} before you come.\n\n"
+        f"Or tap [{LONG_URL}]({LONG_URL}) on your phone.\n\n"
+        f"| Where | Link |\n|---|---|\n| Parking | {LONG_URL} |\n\n"
+        "A" + "verylongword" * 12 + " ends here.\n")
+    path = build_spec(f"title: URLs\naudience: {audience}\ntopics: [our-clinic]\n",
+                      libraries=(library,))
+    text = compact(raw_text(path))  # line breaks removed, real hyphens kept
+    assert text.count(LONG_URL) == 3  # whole, with no hyphen added
+    for page, width, left, right in char_boxes(path):
+        assert left >= 0.5 * 72 - 1 and right <= width - 0.5 * 72 + 1, (page, left, right)
