@@ -85,6 +85,32 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         raise HandoutError(failed)
 
 
+@main.command()
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings (review dates) as errors.")
+@reports_errors
+def check(specs: tuple[Path, ...], strict: bool) -> None:
+    """Check the content library (and any SPEC files given)."""
+    from handouts.build import today
+    from handouts.check import check_library, check_specs, summary_lines
+    from handouts.library import open_library
+
+    library = open_library()
+    report = check_library(library, today())
+    report.problems += check_specs(specs, library)
+    for line in summary_lines(report):
+        click.echo(line)
+    for problem in report.problems:
+        label = "error" if problem.severity == "error" or strict else "warning"
+        click.echo(f"{label}: {str(problem).replace('warning: ', '')}", err=True)
+    counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
+    errors = len(report.errors) + (len(report.warnings) if strict else 0)
+    warnings = 0 if strict else len(report.warnings)
+    click.echo(f"checked {counts}, {len(specs)} specs: {errors} errors, {warnings} warnings")
+    if errors:
+        sys.exit(1)
+
+
 @main.command(name="list")
 @click.argument("what", type=click.Choice(["topics", "comedications", "references", "sites",
                                            "drugs"]))

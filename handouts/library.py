@@ -21,6 +21,15 @@ Kind = Literal["topic", "comedication"]
 FOLDERS: dict[Kind, str] = {"topic": "topics", "comedication": "comedications"}
 
 
+def display_path(path: Path) -> str:
+    """A short path for messages: relative to the working folder, or to the package."""
+    path = path.resolve()
+    for base in (Path.cwd(), BUNDLED.parents[1]):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(path)
+
+
 class Library:
     """Content from the bundled library, then any clinic libraries, in catalogue order."""
 
@@ -96,22 +105,54 @@ class Library:
         """The parsed content file for a topic or co-medication id."""
         return _parse(self.paths[self.kind_of(ident)][ident])
 
+    @property
+    def references_file(self) -> str:
+        return display_path(BUNDLED / "references.yaml")
+
+    @property
+    def drugs_file(self) -> str:
+        return display_path(BUNDLED / "drugs.yaml")
+
+    @cached_property
+    def _references_doc(self) -> Located:
+        return self._load_yaml(BUNDLED / "references.yaml")
+
     @cached_property
     def references(self) -> dict[str, dict]:
         """CSL-JSON entries by id, from references.yaml."""
-        doc = self._load_yaml(BUNDLED / "references.yaml")
-        entries = doc.data if isinstance(doc.data, list) else []
+        entries = self._references_doc.data
+        entries = entries if isinstance(entries, list) else []
         return {str(e.get("id")): e for e in entries if isinstance(e, dict)}
+
+    def reference_line(self, key: str) -> int | None:
+        entries = self._references_doc.data or []
+        index = next((i for i, e in enumerate(entries) if e.get("id") == key), None)
+        return self._references_doc.line_of((index,)) if index is not None else None
+
+    @cached_property
+    def _drugs_doc(self) -> Located:
+        doc = self._load_yaml(BUNDLED / "drugs.yaml")
+        if not isinstance(doc.data, dict):
+            raise ContentError.one("drugs.yaml must map section ids to lists of names",
+                                   self.drugs_file, line=1)
+        return doc
+
+    def drug_sections(self) -> dict[str, list]:
+        """drugs.yaml as written: section id -> names."""
+        return {str(k): list(v or ()) for k, v in self._drugs_doc.data.items()}
+
+    def drug_line(self, path: tuple) -> int | None:
+        return self._drugs_doc.line_of(path)
+
+    def drug_names(self) -> dict[str, str]:
+        """Every medicine name -> its section id."""
+        return {str(name): section for section, names in self.drug_sections().items()
+                for name in names}
 
     @cached_property
     def drugs(self) -> DrugTable:
         """Medicine names -> co-medication section ids, from drugs.yaml."""
         return DrugTable(self.drug_names())
-
-    def drug_names(self) -> dict[str, str]:
-        doc = self._load_yaml(BUNDLED / "drugs.yaml")
-        return {str(name): section for section, names in (doc.data or {}).items()
-                for name in names or ()}
 
     @staticmethod
     def _load_yaml(path: Path) -> Located:
@@ -127,7 +168,7 @@ def _parse(path: Path) -> ContentFile:
         text = read_text(path, "content file")
     except YamlProblem as exc:
         raise ContentError(exc.problem) from None
-    return parse_content(text, str(path))
+    return parse_content(text, display_path(path))
 
 
 @cache

@@ -81,7 +81,7 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     for section in document.sections:
         body = flowables(section.blocks, ctx)
         title = ctx.plain(section.title, theme.h2)
-        parts += [keep_with_next(title, ctx), SectionAnchor(section.id), title, *body]
+        parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
     if document.safety:
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
     parts += flowables(document.disclaimer, Context(theme, ctx.glyphs, ctx.width))
@@ -90,7 +90,8 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
         column = ctx if document.large_print else ctx.narrower(ctx.width / 2 + theme.measures.body)
         entries = [column.para(ref.inlines, theme.reference, bullet=f"{ref.number}.")
                    for ref in document.references]
-        parts += [keep_with_next(heading, ctx), heading, *_columns(entries, document, theme)]
+        parts += [keep_with_next(heading, ctx, entries[:1]), heading,
+                  *_columns(entries, document, theme)]
     return parts
 
 

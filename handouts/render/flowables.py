@@ -39,12 +39,12 @@ class Context:
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
     """All blocks, in order; a heading or a lead-in ending in ':' never ends a page."""
+    made = [BUILDERS[type(block)](block, ctx) for block in blocks]
     out: list[Flowable] = []
     for i, block in enumerate(blocks):
-        made = BUILDERS[type(block)](block, ctx)
         if _leads_into_next(block, blocks[i + 1:i + 2]):
-            out.append(keep_with_next(made[0], ctx))
-        out.extend(made)
+            out.append(keep_with_next(made[i][0], ctx, made[i + 1]))
+        out.extend(made[i])
     return out
 
 
@@ -62,11 +62,25 @@ def _leads_into_next(block: Block, following: tuple[Block, ...]) -> bool:
     return text.endswith(":") or (all_bold and len(text) < 80)
 
 
-def keep_with_next(flowable: Flowable, ctx: Context) -> Flowable:
-    """Start a new page unless `flowable` and about three lines after it still fit."""
+def keep_with_next(flowable: Flowable, ctx: Context,
+                   following: list[Flowable] | None = None) -> Flowable:
+    """Start a new page unless `flowable` and the start of what follows it still fit."""
     _, height = flowable.wrap(ctx.width, 10_000)
     extra = getattr(getattr(flowable, "style", None), "spaceBefore", 0)
-    return CondPageBreak(height + extra + 3 * ctx.theme.body.leading)
+    return CondPageBreak(height + extra + _start_height(following or [], ctx))
+
+
+def _start_height(following: list[Flowable], ctx: Context) -> float:
+    """The least of what follows that must share the page: a table's header and first
+    row, or about three lines of anything else."""
+    three_lines = 3 * ctx.theme.body.leading
+    first = next((f for f in following if not isinstance(f, Spacer)), None)
+    if isinstance(first, RLTable):
+        first.wrap(ctx.width, 10_000)
+        return sum(first._rowHeights[:2]) + 2
+    if isinstance(first, RLParagraph):
+        return min(first.wrap(ctx.width, 10_000)[1], three_lines)
+    return three_lines  # a list (ReportLab measures it only on a page) or nothing
 
 
 def _paragraph(block: Paragraph, ctx: Context) -> list[Flowable]:

@@ -1,0 +1,281 @@
+"""`handouts check`: the quality gate for the library (and any specs given).
+
+Citations resolve and every reference is used and identified; patient passages read at
+grade 8 or below; content is within its review date; the catalogue and the drug table
+are complete and consistent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts.contentfile import ContentFile
+from handouts.document import Audience, Block, Callout, Cite, Heading, ListBlock, Paragraph, Table
+from handouts.errors import HandoutError, Problem
+from handouts.library import Library
+from handouts.medicines import words
+from handouts.readability import measure
+
+GRADE_LIMIT = 8.0
+GRADE_AIM = 6.0
+MIN_DRUG_NAMES = 120
+ALWAYS_CITED = ("lifeline988",)  # the safety box on every patient handout cites it
+
+
+@dataclass(frozen=True)
+class PassageGrade:
+    file: str
+    line: int | None
+    grade: float
+    without_names: float
+    words: int
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    grades: list[PassageGrade] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def check_library(library: Library, today: dt.date) -> Report:
+    """Every check on the library; problems are returned, never raised."""
+    report = Report()
+    contents = []
+    for ident in library.topic_ids + library.comedication_ids:
+        try:
+            contents.append(library.section(ident))
+        except HandoutError as exc:
+            report.problems.extend(exc.problems)
+    report.problems += _citations(contents, library)
+    report.problems += _references(library)
+    report.problems += _review_dates(contents, today)
+    report.problems += _structure(contents, library)
+    report.problems += _drugs(library)
+    names = _name_pattern(library)
+    for content in contents:
+        report.grades += _grades(content, names)
+    report.problems += [
+        Problem(f"patient passage reads at grade {g.grade:.1f} (limit {GRADE_LIMIT:g}; "
+                f"{g.without_names:.1f} without medicine names)", g.file, g.line,
+                hint="use shorter sentences and everyday words")
+        for g in report.grades if g.grade > GRADE_LIMIT]
+    report.counts = {"content files": len(contents), "references": len(library.references),
+                     "drug names": len(library.drug_names())}
+    return report
+
+
+# ---- citations and references -------------------------------------------------------------
+
+
+def cites(blocks: Iterable[Block]) -> Iterable[Cite]:
+    """Every citation in these blocks, in reading order."""
+    for block in blocks:
+        if isinstance(block, Audience | Callout):
+            yield from cites(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from cites(item)
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    yield from (r for r in cell if isinstance(r, Cite))
+        else:
+            yield from (r for r in block.inlines if isinstance(r, Cite))
+
+
+def _citations(contents: Sequence[ContentFile], library: Library) -> list[Problem]:
+    problems = []
+    for content in contents:
+        for cite in cites(content.blocks):
+            for key in cite.keys:
+                if key not in library.references:
+                    problems.append(Problem(f"unknown citation key '@{key}'",
+                                            content.path, cite.line,
+                                            hint="add it to references.yaml or fix the key"))
+    used = {k for c in contents for cite in cites(c.blocks) for k in cite.keys}
+    used.update(ALWAYS_CITED)
+    refs = library.references_file
+    problems += [Problem(f"reference '{key}' is never cited", refs, library.reference_line(key),
+                         hint="cite it or remove it")
+                 for key in library.references if key not in used]
+    return problems
+
+
+def _references(library: Library) -> list[Problem]:
+    problems = []
+    for key, entry in library.references.items():
+        where = dict(file=library.references_file, line=library.reference_line(key))
+        if not any(entry.get(k) for k in ("DOI", "PMID", "URL")):
+            problems.append(Problem(f"reference '{key}' has no DOI, PMID or URL", **where,
+                                    hint="add the identifier you have seen, never a guess"))
+        for required in ("type", "title"):
+            if not entry.get(required):
+                problems.append(Problem(f"reference '{key}' has no {required}", **where))
+    return problems
+
+
+# ---- dates and structure ---------------------------------------------------------------
+
+
+def due_date(reviewed: dt.date, months: int) -> dt.date:
+    month = reviewed.month - 1 + months
+    year, month = reviewed.year + month // 12, month % 12 + 1
+    day = min(reviewed.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0)
+                             else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    return dt.date(year, month, day)
+
+
+def _review_dates(contents: Sequence[ContentFile], today: dt.date) -> list[Problem]:
+    problems = []
+    for content in contents:
+        due = due_date(content.front.reviewed, content.front.review_every_months)
+        if due < today:
+            problems.append(Problem(f"review was due on {due.isoformat()}",
+                                    content.path, 4, "reviewed",
+                                    hint="review the content, then update 'reviewed'",
+                                    severity="warning"))
+        elif content.front.reviewed > today:
+            problems.append(Problem(f"reviewed date {content.front.reviewed} is in the future",
+                                    content.path, 4, "reviewed"))
+    return problems
+
+
+def _structure(contents: Sequence[ContentFile], library: Library) -> list[Problem]:
+    problems = []
+    for content in contents:
+        where = content.path
+        audiences = {b.audience for b in content.blocks if isinstance(b, Audience)}
+        shared = any(not isinstance(b, Audience) for b in content.blocks)
+        for audience in ("patient", "clinician"):
+            if audience not in audiences and not shared:
+                problems.append(Problem(f"no {audience} passage", where, 5,
+                                        hint=f"add a '::: {audience}' container"))
+        if library.kind_of(content.id) == "comedication":
+            if not content.front.drug_classes:
+                problems.append(Problem("a co-medication section must list drug_classes",
+                                        where, 2, "drug_classes"))
+            if not content.front.medicine_class:
+                problems.append(Problem("a co-medication section needs a medicine_class label",
+                                        where, 2, "medicine_class"))
+    return problems
+
+
+def _drugs(library: Library) -> list[Problem]:
+    problems = []
+    file = library.drugs_file
+    seen: dict[tuple[str, ...], str] = {}
+    sections = library.drug_sections()
+    for section, names in sections.items():
+        if section not in library.comedication_ids:
+            problems.append(Problem(f"section '{section}' does not exist", file,
+                                    library.drug_line((section,)),
+                                    hint="use an id from 'handouts list comedications'"))
+        for i, name in enumerate(names):
+            key = tuple(words(str(name))) or (str(name).casefold(),)
+            if key in seen:
+                problems.append(Problem(f"'{name}' is listed twice (also as '{seen[key]}')",
+                                        file, library.drug_line((section, i))))
+            seen[key] = str(name)
+    for ident in library.comedication_ids:
+        if not sections.get(ident):
+            problems.append(Problem(f"no medicine names map to '{ident}'", file))
+    if len(seen) < MIN_DRUG_NAMES:
+        problems.append(Problem(f"only {len(seen)} medicine names; expected at least "
+                                f"{MIN_DRUG_NAMES}", file))
+    return problems
+
+
+# ---- readability -------------------------------------------------------------------------
+
+
+def lines_of(blocks: Iterable[Block]) -> Iterable[str]:
+    """What a reader reads, one block (paragraph, item, cell, heading) per line."""
+    for block in blocks:
+        if isinstance(block, Callout):
+            yield from lines_of(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from lines_of(item)
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                yield from ("".join(getattr(r, "text", "") for r in cell) for cell in row)
+        elif isinstance(block, Paragraph | Heading):
+            yield "".join(getattr(r, "text", "") for r in block.inlines)
+
+
+def patient_passages(content: ContentFile) -> Iterable[tuple[int | None, list[str]]]:
+    """Each patient container, and the shared text, as (line, lines of text)."""
+    shared = [b for b in content.blocks if not isinstance(b, Audience)]
+    if shared:
+        yield shared[0].line, list(lines_of(shared))
+    for block in content.blocks:
+        if isinstance(block, Audience) and block.audience == "patient":
+            yield block.line, list(lines_of(block.blocks))
+
+
+def _grades(content: ContentFile, names: re.Pattern) -> list[PassageGrade]:
+    out = []
+    for line, lines in patient_passages(content):
+        text = "\n".join(lines)
+        result = measure(text)
+        if result.words < 5:
+            continue
+        plain = measure(names.sub("pill", text))
+        out.append(PassageGrade(content.path, line, result.grade, plain.grade,
+                                result.words))
+    return out
+
+
+def _name_pattern(library: Library) -> re.Pattern:
+    names = set(library.drug_names()) | {"ketamine", "esketamine", "Spravato"}
+    alternatives = sorted((re.escape(n) for n in names), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
+
+
+def summary_lines(report: Report) -> list[str]:
+    """The readability table: each file's hardest patient passage, then the overall spread."""
+    by_file: dict[str, PassageGrade] = {}
+    for g in report.grades:
+        if g.file not in by_file or g.grade > by_file[g.file].grade:
+            by_file[g.file] = g
+    out = [f"Reading grade of patient passages (Flesch-Kincaid; limit {GRADE_LIMIT:g}, "
+           f"aim {GRADE_AIM:g}); medicine names raise it, so the grade without them is shown:"]
+    width = max((len(f) for f in by_file), default=0)
+    for file, g in sorted(by_file.items()):
+        mark = "  above aim" if g.grade > GRADE_AIM else ""
+        out.append(f"  {file:<{width}}  {g.grade:4.1f}  ({g.without_names:4.1f} without "
+                   f"medicine names){mark}")
+    if report.grades:
+        grades = [g.grade for g in report.grades]
+        out.append(f"  {len(grades)} passages: median {statistics.median(grades):.1f}, "
+                   f"highest {max(grades):.1f}")
+    return out
+
+
+def check_specs(paths: Sequence[Path], library: Library) -> list[Problem]:
+    """Load each spec and its site as a build would; report what is wrong."""
+    from handouts.spec import find_site, load_site, load_spec
+
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            spec_file = load_spec(path, library)
+            if spec_file.spec.site:
+                load_site(find_site(spec_file.spec.site, path.parent))
+        except HandoutError as exc:
+            problems.extend(exc.problems)
+    return problems
