@@ -43,9 +43,8 @@ class Assembly:
 
 def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) -> Assembly:
     """Choose sections, keep the audience's passages, number citations, add fixed parts."""
-    recognised = [library.drugs.recognise(m) for m in (spec.patient.medications
-                                                       if spec.patient else ())]
-    section_ids = _choose_sections(spec, library, recognised)
+    recognised = recognise_medicines(spec, library)
+    section_ids = choose_sections(spec, library, recognised)
     numbering = Numbering()
     problems: list[Problem] = []
     sections = []
@@ -76,7 +75,14 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
     return Assembly(document, unknown)
 
 
-def _choose_sections(spec: Spec, library: Library, recognised: list[Recognised]) -> list[str]:
+def recognise_medicines(spec: Spec, library: Library) -> list[Recognised]:
+    """Each of the patient's medicines, mapped through the drug table."""
+    if spec.patient is None or not spec.patient.medications:
+        return []
+    return [library.drugs.recognise(m) for m in spec.patient.medications]
+
+
+def choose_sections(spec: Spec, library: Library, recognised: list[Recognised]) -> list[str]:
     """The spec's topics in its order, then co-medication sections in library order."""
     wanted = set(spec.comedications) | {s for r in recognised for s in r.sections}
     return list(spec.topics) + [i for i in library.comedication_ids if i in wanted]

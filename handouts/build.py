@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.assemble import assemble
+from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import Problem, SpecError
-from handouts.library import Library, open_library
+from handouts.library import BUNDLED, Library, open_library
 from handouts.render import render
-from handouts.spec import Patient, Site, SpecFile, find_site, load_site, load_spec
+from handouts.spec import Patient, Site, SpecFile, find_site, load_site, read_spec, validate_spec
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
 
@@ -52,19 +52,45 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a handout is made from, loaded and checked, before any layout."""
+
+    spec_file: SpecFile
+    site: Site | None
+    library: Library
+
+
+def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared:
+    """Load the spec, its site and the library it draws on; raise HandoutError if wrong."""
+    doc = read_spec(spec_path)
+    site_ref = options.site or doc.data.get("site")
+    site = _site(site_ref, spec_path, doc, from_option=bool(options.site)) \
+        if isinstance(site_ref, str) and site_ref.strip() else None
+    roots = tuple(options.libraries) + (site.libraries if site else ())
+    library = open_library(roots)
+    spec_file = _with_options(validate_spec(spec_path, doc, library), options)
+    return Prepared(spec_file, site, library)
+
+
 def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
     """Build one handout and write it atomically; raise HandoutError on bad input."""
-    library = open_library(tuple(options.libraries))
-    spec_file = load_spec(spec_path, library)
-    spec_file = _with_options(spec_file, options)
-    site = _site(spec_file, options)
+    prepared = prepare(spec_path, options)
+    target = options.out_dir / output_name(spec_path, options.out_name)
+    return build_prepared(prepared, target, options)
+
+
+def build_prepared(prepared: Prepared, target: Path,
+                   options: BuildOptions = BuildOptions()) -> Built:
+    """Assemble, render and write a prepared handout to `target`."""
+    spec_file, site, library = prepared.spec_file, prepared.site, prepared.library
+    _check_private_name(target, spec_file)
     assembly = assemble(spec_file.spec, library, site, today())
     warnings = tuple(_medicine_warning(spec_file, options, i, r.suggestions)
                      for i, r in assembly.unknown_medicines)
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
     data = render(assembly.document)
-    target = options.out_dir / output_name(spec_path, options.out_name)
     write_atomic(target, data)
     return Built(target, _page_count(data), len(data), warnings)
 
@@ -83,20 +109,29 @@ def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:
     return SpecFile(spec_file.path, spec.model_copy(update=update), spec_file.source)
 
 
-def _site(spec_file: SpecFile, options: BuildOptions) -> Site | None:
-    ref = options.site or spec_file.spec.site
-    if not ref:
-        return None
-    near = None if options.site else spec_file.path.parent
+def _site(ref: str, spec_path: Path, doc, from_option: bool) -> Site:
+    """The site named on the command line, or by the spec (relative to the spec)."""
     try:
-        return load_site(find_site(ref, near))
+        return load_site(find_site(ref.strip(), None if from_option else spec_path.parent))
     except SpecError as exc:
-        if options.site:
+        if from_option:
             raise
-        line = spec_file.source.line_of(("site",))
-        raise SpecError([Problem(p.message, p.file or str(spec_file.path),
+        line = doc.line_of(("site",))
+        raise SpecError([Problem(p.message, p.file or str(spec_path),
                                  p.line if p.file else line, p.field, p.hint)
                          for p in exc.problems]) from None
+
+
+def _check_private_name(target: Path, spec_file: SpecFile) -> None:
+    """A file name must never carry the patient's name."""
+    patient = spec_file.spec.patient
+    if not (patient and patient.name):
+        return
+    stem = target.stem.casefold()
+    if any(len(part) > 2 and part.casefold() in stem for part in re.split(r"\W+", patient.name)):
+        raise SpecError.one("the output file name would contain the patient's name",
+                            spec_file.path, field="patient.name",
+                            hint="rename the spec file or choose a name with --out-name")
 
 
 def _medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,
@@ -142,9 +177,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def input_files(prepared: Prepared) -> list[Path]:
+    """Every file whose bytes can change this handout's PDF."""
+    from handouts.render.fonts import font_files
+
+    spec, library, site = prepared.spec_file.spec, prepared.library, prepared.site
+    recognised = recognise_medicines(spec, library)
+    sections = choose_sections(spec, library, recognised)
+    files = [prepared.spec_file.path, *(site.files if site else ())]
+    files += [library.path_of(ident) for ident in sections]
+    files += [BUNDLED / "references.yaml", BUNDLED / "catalogue.yaml"]
+    if spec.patient and spec.patient.medications:
+        files.append(BUNDLED / "drugs.yaml")
+    font = site.model.font if site else "atkinson-hyperlegible"
+    return files + font_files(font)
+
+
 def _page_count(data: bytes) -> int:
     return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")
-
-
-def library_for(options: BuildOptions) -> Library:
-    return open_library(tuple(options.libraries))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -83,6 +84,73 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         click.echo(f"wrote {built.path} ({built.pages} pages, {built.size / 1024:.0f} KB)")
     if failed:
         raise HandoutError(failed)
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
+              help="Site files, or folders of them (repeatable). Default: each spec's own.")
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes "
+              "(default: all cores).")
+@click.option("--force", is_flag=True, help="Rebuild even what has not changed.")
+@click.option("--shard", help="Build only slice I of N (e.g. 2/5), for splitting a batch "
+              "across machines.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
+          force: bool, shard: str | None, libraries: tuple[Path, ...]) -> None:
+    """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
+    from handouts import batch as batch_module
+
+    shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
+    planned = batch_module.plan(batch_module.find_specs(specs),
+                                batch_module.find_sites(sites), shard_spec)
+    manifest = out_dir / batch_module.manifest_name(shard_spec)
+    settings = batch_module.Settings(out_dir, force, libraries,
+                                     batch_module.read_manifest(manifest))
+    workers = jobs or batch_module.default_workers()
+    report = _run_with_progress(batch_module, planned, settings, workers)
+    batch_module.write_manifest(manifest, report.results)
+    for result in report.results:
+        for warning in result.warnings:
+            click.echo(f"{result.output}: {warning}", err=True)
+        for problem in result.problems:
+            click.echo(f"error: {result.output}: {problem}", err=True)
+    click.echo(f"{report.summary()}; manifest: {manifest}")
+    if report.failed:
+        sys.exit(1)
+
+
+def _run_with_progress(batch_module, planned, settings, workers):
+    """A progress bar on a terminal; one plain line per handout in CI and in logs."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    if not interactive:
+        def line(result):
+            click.echo(f"{result.status:>9}  {result.output}", err=True)
+        return batch_module.run(planned, settings, workers, line)
+    with click.progressbar(length=len(planned), label="Building", file=sys.stderr,
+                           show_pos=True) as bar:
+        return batch_module.run(planned, settings, workers, lambda _: bar.update(1))
+
+
+@main.command(name="merge-manifests")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/manifest.json"), show_default=True)
+@reports_errors
+def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
+    """Merge the manifests of a sharded batch into one."""
+    from handouts.batch import merge_manifests as merge
+    from handouts.build import write_atomic
+
+    merged = merge(manifests)
+    write_atomic(output, (json.dumps(merged, indent=2, sort_keys=True) + "\n").encode())
+    click.echo(f"{len(merged['outputs'])} outputs, {len(merged['failures'])} failures: {output}")
 
 
 @main.command()

@@ -99,6 +99,9 @@ class Library:
     def files(self) -> list[Path]:
         return [p for kind in FOLDERS for p in self.paths[kind].values()]
 
+    def path_of(self, ident: str) -> Path:
+        return self.paths[self.kind_of(ident)][ident]
+
     # ---- parsed content -----------------------------------------------------------------
 
     def section(self, ident: str) -> ContentFile:
@@ -162,8 +165,17 @@ class Library:
             raise ContentError(exc.problem) from None
 
 
-@cache
 def _parse(path: Path) -> ContentFile:
+    """A content file, parsed once per process for as long as it is unchanged on disk."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    return _parse_version(path, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+@cache
+def _parse_version(path: Path, mtime_ns: int, size: int) -> ContentFile:
     try:
         text = read_text(path, "content file")
     except YamlProblem as exc:

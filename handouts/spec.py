@@ -108,6 +108,9 @@ class SiteModel(_Model):
     crisis_line: ShortText | None = None
     paper: Paper | None = None
     footer_note: LongText | None = None
+    library: Annotated[list[ShortText], BeforeValidator(_comma_list)] = Field(
+        default_factory=list, description="The clinic's own content folders, relative to "
+                                          "this file.")
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Site:
     model: SiteModel
     logo: bytes | None = None
     files: tuple[Path, ...] = field(default_factory=tuple)
+    libraries: tuple[Path, ...] = field(default_factory=tuple)
 
 
 class Catalogue(Protocol):
@@ -137,9 +141,18 @@ class SpecFile:
     source: Located
 
 
+def read_spec(path: Path) -> Located:
+    """A spec file's YAML, with lines; the site it names can be read before validation."""
+    return _load_mapping(path, "spec")
+
+
 def load_spec(path: Path, catalogue: Catalogue) -> SpecFile:
     """Load and validate a handout spec; raise SpecError listing every problem."""
-    doc = _load_mapping(path, "spec")
+    return validate_spec(path, read_spec(path), catalogue)
+
+
+def validate_spec(path: Path, doc: Located, catalogue: Catalogue) -> SpecFile:
+    """Validate a read spec against the models and the library's ids."""
     spec, problems = validate(Spec, doc)
     problems += _check_ids(doc, catalogue)
     if spec is not None and not (spec.topics or spec.comedications or
@@ -211,7 +224,13 @@ def load_site(path: Path) -> Site:
         logo_path = path.parent / model.logo
         logo = _read_logo(logo_path, doc)
         files += (logo_path,)
-    return Site(path.stem, model, logo, files)
+    libraries = tuple(path.parent / folder for folder in model.library)
+    for i, folder in enumerate(libraries):
+        if not folder.is_dir():
+            raise SpecError(Problem(f"library folder '{folder}' not found", doc.file,
+                                    doc.line_of(("library", i)), f"library[{i}]",
+                                    "the path is relative to the site file"))
+    return Site(path.stem, model, logo, files, libraries)
 
 
 def _read_logo(path: Path, doc: Located) -> bytes:

@@ -42,6 +42,7 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
     loc = tuple(part for part in err["loc"] if not _is_union_tag(part))
     line = doc.line_of(base + loc)
     kind, value = err["type"], err.get("input")
+    private = bool(loc) and loc[0] == "patient"  # never echo patient data into messages
     hint = None
     if kind == "missing":
         message = "is required but missing"
@@ -53,15 +54,20 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
             f"known fields: {', '.join(allowed)}" if allowed else None)
     elif kind == "literal_error":
         expected = err["ctx"]["expected"]
-        message = f"expected {expected}, got {value!r}"
+        message = f"expected {expected}, got {_short(value)}"
         hint = suggest(value, [c.strip(" '") for c in expected.replace(" or ", ",").split(",")])
     elif kind == "value_error":
         message = str(err["ctx"]["error"])
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
-        if value is not None and not isinstance(value, dict | list):
-            message += f", got {value!r}"
+        if value is not None and not isinstance(value, dict | list) and not private:
+            message += f", got {_short(value)}"
     return Problem(message, doc.file, line, field_name(loc), hint)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -122,3 +122,30 @@ def test_list_commands():
     assert "ssri-snri" in run_cli("list", "comedications").stdout
     assert "lifeline988" in run_cli("list", "references").stdout
     assert "carlsbad" in run_cli("list", "sites").stdout
+
+
+def test_site_library_adds_the_clinics_own_topics(tmp_path):
+    (tmp_path / "ours" / "topics").mkdir(parents=True)
+    (tmp_path / "ours" / "topics" / "getting-here.md").write_text(
+        "---\nid: getting-here\ntitle: Getting to our clinic\nreviewed: 2026-11-01\n---\n"
+        "::: patient\nTake the 14 bus to Pine Street.\n:::\n")
+    site = tmp_path / "site.yaml"
+    site.write_text("name: Pine Street Clinic\nlibrary: [ours]\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"title: T\nsite: {site}\ntopics: [getting-here, side-effects]\n")
+    text = pdf_text(build(spec, BuildOptions(out_dir=tmp_path / "o")).path)
+    assert "Getting to our clinic" in text and "Take the 14 bus to Pine Street." in text
+
+
+def test_clinic_topic_clashing_with_the_library_needs_overrides(tmp_path, build_spec):
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    body = "::: patient\nOur own words about side effects.\n:::\n"
+    (ours / "side-effects.md").write_text(
+        "---\nid: side-effects\ntitle: Ours\nreviewed: 2026-11-01\n---\n" + body)
+    with pytest.raises(Exception, match="id 'side-effects' is already in the library"):
+        build_spec("title: T\ntopics: [side-effects]\n", libraries=(ours,))
+    (ours / "side-effects.md").write_text(
+        "---\nid: side-effects\ntitle: Ours\nreviewed: 2026-11-01\noverrides: true\n---\n" + body)
+    text = pdf_text(build_spec("title: T\ntopics: [side-effects]\n", libraries=(ours,)))
+    assert "Our own words about side effects." in text

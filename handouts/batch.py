@@ -1,0 +1,294 @@
+"""Batch builds: every spec for every site, in parallel, incremental, fault-isolated.
+
+A pure planner turns specs and sites into jobs; a pool of worker processes runs them; the
+result is a `Report` (built, unchanged, failed) and a manifest. Nothing about a patient
+reaches the manifest or the log lines: only file names, hashes, sizes and page counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from handouts import __version__
+from handouts.build import BuildOptions, build_prepared, input_files, prepare, today, write_atomic
+from handouts.errors import HandoutError, SpecError
+from handouts.spec import load_site
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, order=True)
+class Job:
+    """One handout: a spec built for a site (or with its own site when `site` is None)."""
+
+    output: str  # relative to the output folder: "<site>/<spec>.pdf"
+    spec: str
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    output: str
+    spec: str
+    site: str | None
+    status: str  # built | unchanged | failed
+    inputs_sha256: str = ""
+    pages: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def summary(self) -> str:
+        parts = [f"{self.count('built')} built", f"{self.count('unchanged')} unchanged",
+                 f"{self.count('failed')} failed"]
+        return ", ".join(parts)
+
+
+# ---- planning -----------------------------------------------------------------------------
+
+
+def find_specs(inputs: Sequence[Path]) -> list[Path]:
+    """Spec files given directly, or the *.yaml files at the top of a given folder."""
+    out: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.yaml")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise SpecError.one("spec file or folder not found", path)
+    return out
+
+
+def find_sites(inputs: Sequence[Path]) -> list[Path]:
+    """Site files given directly, or every *.yaml in a given folder."""
+    return find_specs(inputs)
+
+
+def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = (1, 1)
+         ) -> list[Job]:
+    """Every (site, spec) pair as a job, in a stable order; then this shard's slice."""
+    if sites:
+        jobs = [Job(f"{site.stem}/{spec.stem}.pdf", str(spec), str(site))
+                for site in sites for spec in specs]
+    else:
+        jobs = [Job(f"{_own_site(spec)}/{spec.stem}.pdf", str(spec)) for spec in specs]
+    jobs.sort()
+    index, count = shard
+    return [job for i, job in enumerate(jobs) if i % count == index - 1]
+
+
+def _own_site(spec: Path) -> str:
+    from handouts.spec import read_spec
+
+    try:
+        ref = read_spec(spec).data.get("site")
+    except HandoutError:
+        return "default"
+    return Path(ref).stem if isinstance(ref, str) and ref.strip() else "default"
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'2/5' -> (2, 5): the second of five slices."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise SpecError.one(f"--shard {text!r} is not I/N", field="--shard",
+                            hint="e.g. --shard 2/5 builds the second of five slices") from None
+    if not 1 <= index <= count:
+        raise SpecError.one(f"--shard {text!r}: I must be between 1 and N", field="--shard")
+    return index, count
+
+
+# ---- running ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    out_dir: Path
+    force: bool = False
+    libraries: tuple[Path, ...] = ()
+    previous: dict[str, dict] = field(default_factory=dict)
+
+
+def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
+        progress: Callable[[Result], None] | None = None) -> Report:
+    """Run every job; one failure never stops the others."""
+    report = Report()
+    bad_sites = _check_sites({j.site for j in jobs if j.site})
+    todo = []
+    for job in jobs:
+        if job.site in bad_sites:
+            report.results.append(Result(job.output, job.spec, job.site, "failed",
+                                         problems=bad_sites[job.site]))
+        else:
+            todo.append(job)
+    for result in _execute(todo, settings, workers):
+        report.results.append(result)
+        if progress:
+            progress(result)
+    report.results.sort(key=lambda r: r.output)
+    return report
+
+
+def _check_sites(sites: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Load each site once up front: a broken site fails its jobs with one clear reason."""
+    bad = {}
+    for site in sorted(sites):
+        try:
+            load_site(Path(site))
+        except HandoutError as exc:
+            bad[site] = tuple(str(p) for p in exc.problems)
+    return bad
+
+
+def _execute(jobs: Sequence[Job], settings: Settings, workers: int) -> Iterable[Result]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield run_job(job, settings)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
+                             initargs=(settings.libraries,)) as pool:
+        futures = [pool.submit(run_job, job, settings) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _warm_worker(libraries: tuple[Path, ...]) -> None:
+    """Load the library and register fonts once per worker, not once per handout."""
+    from handouts.library import open_library
+    from handouts.render.fonts import FALLBACK, FAMILIES, family
+
+    open_library(libraries)
+    for family_id in (*FAMILIES, FALLBACK):
+        family(family_id)
+
+
+def run_job(job: Job, settings: Settings) -> Result:
+    """Build one job unless its inputs and output are unchanged; never raises for bad input."""
+    options = BuildOptions(out_dir=settings.out_dir, site=job.site,
+                           libraries=settings.libraries)
+    try:
+        prepared = prepare(Path(job.spec), options)
+        key = inputs_key(input_files(prepared), prepared.spec_file.spec.date or today())
+        target = settings.out_dir / job.output
+        previous = settings.previous.get(job.output)
+        if not settings.force and _unchanged(previous, key, target):
+            return Result(**{**previous, "status": "unchanged",
+                             "warnings": tuple(previous.get("warnings", ()))})
+        built = build_prepared(prepared, target, options)
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        return Result(job.output, job.spec, job.site, "built", key, built.pages, built.size,
+                      digest, warnings=tuple(str(w) for w in built.warnings))
+    except HandoutError as exc:
+        return Result(job.output, job.spec, job.site, "failed",
+                      problems=tuple(str(p) for p in exc.problems))
+    except Exception as exc:  # a bug in one handout must not stop the batch
+        return Result(job.output, job.spec, job.site, "failed",
+                      problems=(f"internal error: {type(exc).__name__}: {exc}",))
+
+
+def _unchanged(previous: dict | None, key: str, target: Path) -> bool:
+    if not previous or previous.get("inputs_sha256") != key or not target.is_file():
+        return False
+    return _file_sha256(target) == previous.get("sha256")
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _file_sha256(path: Path) -> str:
+    """sha256 of a file, remembered per process by path, size and modification time."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _HASHES[key]
+
+
+def inputs_key(files: Iterable[Path], date) -> str:
+    """One hash of everything that can change the bytes: files, engine version, date."""
+    digest = hashlib.sha256(f"handouts {__version__}\n{date}\n".encode())
+    for path in files:
+        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+# ---- the manifest -------------------------------------------------------------------------
+
+
+def manifest_name(shard: tuple[int, int]) -> str:
+    index, count = shard
+    return MANIFEST if count == 1 else f"manifest.shard-{index}-of-{count}.json"
+
+
+def read_manifest(path: Path) -> dict[str, dict]:
+    """Previous results by output, for incremental builds; a missing or bad file is empty."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {o["output"]: o for o in data.get("outputs", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def manifest_data(results: Iterable[Result]) -> dict:
+    outputs, failures = [], []
+    for r in sorted(results, key=lambda r: r.output):
+        record = {k: v for k, v in asdict(r).items() if k not in ("problems", "status")}
+        record["warnings"] = list(r.warnings)
+        if r.status == "failed":
+            failures.append({"output": r.output, "spec": r.spec, "site": r.site,
+                             "problems": list(r.problems)})
+        else:
+            outputs.append(record)
+    return {"handouts_version": __version__, "outputs": outputs, "failures": failures}
+
+
+def write_manifest(path: Path, results: Iterable[Result]) -> None:
+    text = json.dumps(manifest_data(results), indent=2, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+
+
+def merge_manifests(paths: Sequence[Path]) -> dict:
+    """Shard manifests -> one manifest; an output listed twice is an error."""
+    outputs: dict[str, dict] = {}
+    failures: list[dict] = []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SpecError.one(f"cannot read manifest ({exc})", path) from None
+        for record in data.get("outputs", []):
+            if record["output"] in outputs:
+                raise SpecError.one(f"output {record['output']} is in more than one manifest",
+                                    path, hint="merge manifests of different shards only")
+            outputs[record["output"]] = record
+        failures.extend(data.get("failures", []))
+    return {"handouts_version": __version__,
+            "outputs": [outputs[k] for k in sorted(outputs)],
+            "failures": sorted(failures, key=lambda f: f["output"])}
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+
