@@ -30,7 +30,8 @@ from handouts.document import (
 from handouts.errors import ContentError, Problem
 from handouts.library import Library
 from handouts.medicines import Recognised
-from handouts.spec import Site, Spec
+from handouts.site import Site
+from handouts.spec import Spec
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from handouts import __version__
 from handouts.build import BuildOptions, build_prepared, input_files, prepare, today, write_atomic
 from handouts.errors import HandoutError, SpecError
-from handouts.spec import load_site
+from handouts.site import load_site
 
 MANIFEST = "manifest.json"
 
@@ -128,13 +128,14 @@ class Settings:
     force: bool = False
     libraries: tuple[Path, ...] = ()
     previous: dict[str, dict] = field(default_factory=dict)
+    allow_outside_paths: bool = False
 
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
         progress: Callable[[Result], None] | None = None) -> Report:
     """Run every job; one failure never stops the others."""
     report = Report()
-    bad_sites = _check_sites({j.site for j in jobs if j.site})
+    bad_sites = _check_sites({j.site for j in jobs if j.site}, settings.allow_outside_paths)
     todo = []
     for job in jobs:
         if job.site in bad_sites:
@@ -150,12 +151,12 @@ def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
     return report
 
 
-def _check_sites(sites: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def _check_sites(sites: Iterable[str], allow_outside: bool) -> dict[str, tuple[str, ...]]:
     """Load each site once up front: a broken site fails its jobs with one clear reason."""
     bad = {}
     for site in sorted(sites):
         try:
-            load_site(Path(site))
+            load_site(Path(site), allow_outside)
         except HandoutError as exc:
             bad[site] = tuple(str(p) for p in exc.problems)
     return bad
@@ -186,7 +187,8 @@ def _warm_worker(libraries: tuple[Path, ...]) -> None:
 def run_job(job: Job, settings: Settings) -> Result:
     """Build one job unless its inputs and output are unchanged; never raises for bad input."""
     options = BuildOptions(out_dir=settings.out_dir, site=job.site,
-                           libraries=settings.libraries)
+                           libraries=settings.libraries,
+                           allow_outside_paths=settings.allow_outside_paths)
     try:
         prepared = prepare(Path(job.spec), options)
         key = inputs_key(input_files(prepared), prepared.spec_file.spec.date or today())

@@ -14,7 +14,8 @@ from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
 from handouts.render import render
-from handouts.spec import Patient, Site, SpecFile, find_site, load_site, read_spec, validate_spec
+from handouts.site import Site, find_site, load_site
+from handouts.spec import Patient, SpecFile, read_spec, validate_spec
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
 
@@ -30,6 +31,7 @@ class BuildOptions:
     out_name: str | None = None
     strict: bool = False
     libraries: tuple[Path, ...] = ()
+    allow_outside_paths: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     """Load the spec, its site and the library it draws on; raise HandoutError if wrong."""
     doc = read_spec(spec_path)
     site_ref = options.site or doc.data.get("site")
-    site = _site(site_ref, spec_path, doc, from_option=bool(options.site)) \
+    site = _site(site_ref, spec_path, doc, bool(options.site), options.allow_outside_paths) \
         if isinstance(site_ref, str) and site_ref.strip() else None
     roots = tuple(options.libraries) + (site.libraries if site else ())
     library = open_library(roots)
@@ -109,10 +111,13 @@ def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:
     return SpecFile(spec_file.path, spec.model_copy(update=update), spec_file.source)
 
 
-def _site(ref: str, spec_path: Path, doc, from_option: bool) -> Site:
+def _site(ref: str, spec_path: Path, doc, from_option: bool, allow_outside: bool) -> Site:
     """The site named on the command line, or by the spec (relative to the spec)."""
+    where = {"field": "site"} if from_option else \
+        {"file": str(spec_path), "line": doc.line_of(("site",)), "field": "site"}
     try:
-        return load_site(find_site(ref.strip(), None if from_option else spec_path.parent))
+        path = find_site(ref.strip(), None if from_option else spec_path, allow_outside, where)
+        return load_site(path, allow_outside)
     except SpecError as exc:
         if from_option:
             raise

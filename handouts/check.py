@@ -268,14 +268,15 @@ def summary_lines(report: Report) -> list[str]:
 
 def check_specs(paths: Sequence[Path], library: Library) -> list[Problem]:
     """Load each spec and its site as a build would; report what is wrong."""
-    from handouts.spec import find_site, load_site, load_spec
+    from handouts.site import find_site, load_site
+    from handouts.spec import load_spec
 
     problems: list[Problem] = []
     for path in paths:
         try:
             spec_file = load_spec(path, library)
             if spec_file.spec.site:
-                load_site(find_site(spec_file.spec.site, path.parent))
+                load_site(find_site(spec_file.spec.site, path))
         except HandoutError as exc:
             problems.extend(exc.problems)
     return problems

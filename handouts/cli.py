@@ -59,10 +59,12 @@ def main() -> None:
 @click.option("--library", "libraries", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="A clinic's own content folder (repeatable).")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let specs and site files name files outside their own folders.")
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
           meds: str | None, out_name: str | None, strict: bool,
-          libraries: tuple[Path, ...]) -> None:
+          libraries: tuple[Path, ...], allow_outside_paths: bool) -> None:
     """Build handouts from SPEC files into PDFs."""
     from handouts.build import BuildOptions
     from handouts.build import build as build_one
@@ -71,7 +73,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         raise click.UsageError("--out-name works with one spec only")
     medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
     options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
-                           out_name, strict, libraries)
+                           out_name, strict, libraries, allow_outside_paths)
     failed = []
     for spec in specs:
         try:
@@ -100,9 +102,12 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
 @click.option("--library", "libraries", multiple=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="A clinic's own content folder (repeatable).")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let specs and site files name files outside their own folders.")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
-          force: bool, shard: str | None, libraries: tuple[Path, ...]) -> None:
+          force: bool, shard: str | None, libraries: tuple[Path, ...],
+          allow_outside_paths: bool) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
 
@@ -111,7 +116,7 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
                                 batch_module.find_sites(sites), shard_spec)
     manifest = out_dir / batch_module.manifest_name(shard_spec)
     settings = batch_module.Settings(out_dir, force, libraries,
-                                     batch_module.read_manifest(manifest))
+                                     batch_module.read_manifest(manifest), allow_outside_paths)
     workers = jobs or batch_module.default_workers()
     report = _run_with_progress(batch_module, planned, settings, workers)
     batch_module.write_manifest(manifest, report.results)
@@ -206,7 +211,7 @@ def list_(what: str, sites_dir: Path) -> None:
 
 
 def _list_sites(folder: Path) -> None:
-    from handouts.spec import load_site
+    from handouts.site import load_site
 
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:

@@ -132,7 +132,7 @@ def test_site_library_adds_the_clinics_own_topics(tmp_path):
     site = tmp_path / "site.yaml"
     site.write_text("name: Pine Street Clinic\nlibrary: [ours]\n")
     spec = tmp_path / "s.yaml"
-    spec.write_text(f"title: T\nsite: {site}\ntopics: [getting-here, side-effects]\n")
+    spec.write_text("title: T\nsite: site.yaml\ntopics: [getting-here, side-effects]\n")
     text = pdf_text(build(spec, BuildOptions(out_dir=tmp_path / "o")).path)
     assert "Getting to our clinic" in text and "Take the 14 bus to Pine Street." in text
 

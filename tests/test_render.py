@@ -48,7 +48,7 @@ def test_safety_box_on_patient_handouts(examples):
 
 def test_site_crisis_line_replaces_nothing_but_adds(build_spec):
     site = SPECS / "sites" / "northfield.yaml"
-    text = pdf_text(build_spec(f"title: T\ntopics: [side-effects]\nsite: {site}\n"))
+    text = pdf_text(build_spec("title: T\ntopics: [side-effects]\n", site=str(site)))
     assert "call 555-0111 (Northfield crisis team, 24 hours), or call or text 988" in text
 
 

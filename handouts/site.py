@@ -1,0 +1,165 @@
+"""Sites: a clinic's brand, contact details and logo, loaded from specs/sites/<id>.yaml."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from handouts.errors import Problem, SpecError
+from handouts.spec import (
+    FontId,
+    HexColor,
+    LongText,
+    Model,
+    Paper,
+    ShortText,
+    comma_list,
+    load_mapping,
+)
+from handouts.validation import suggest, validate
+
+MAX_LOGO_BYTES = 5_000_000
+MAX_LOGO_PIXELS = 25_000_000
+
+
+class Colors(Model):
+    primary: HexColor = "#1F4E79"
+    accent: HexColor = "#2E6B4F"
+
+
+class Contact(Model):
+    phone: ShortText | None = None
+    address: LongText | None = None
+    website: ShortText | None = None
+    after_hours: ShortText | None = None
+
+
+class SiteModel(Model):
+    """A clinic's brand and contact details (specs/sites/<id>.yaml)."""
+
+    name: ShortText
+    logo: ShortText | None = Field(None, description="PNG or JPEG, relative to this file.")
+    colors: Colors = Colors()
+    font: FontId = "atkinson-hyperlegible"
+    contact: Contact = Contact()
+    crisis_line: ShortText | None = None
+    paper: Paper | None = None
+    footer_note: LongText | None = None
+    library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
+        default_factory=list, description="The clinic's own content folders, relative to "
+                                          "this file.")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A loaded site: the validated model plus the logo's bytes, read once."""
+
+    id: str
+    model: SiteModel
+    logo: bytes | None = None
+    files: tuple[Path, ...] = field(default_factory=tuple)
+    libraries: tuple[Path, ...] = field(default_factory=tuple)
+
+
+def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Path:
+    """`value` relative to the folder of `base_file`, refused if it leaves that folder
+    (an absolute path, '..', or a link out) unless the user allowed it."""
+    base = base_file.parent
+    path = base / value
+    if not allow_outside:
+        escapes = Path(value).is_absolute() or ".." in Path(value).parts
+        try:
+            escapes = escapes or not path.resolve().is_relative_to(base.resolve())
+        except OSError:
+            escapes = True
+        if escapes:
+            raise SpecError(Problem(f"path '{value}' leaves the folder of {base_file.name}",
+                                    hint="use a path inside that folder, or pass "
+                                         "--allow-outside-paths", **where))
+    return path
+
+
+def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = False,
+              where: dict | None = None) -> Path:
+    """A site id (in <spec folder>/sites/, then ./specs/sites/) or a path to a site file.
+
+    A path written in a spec is relative to the spec and must stay inside its folder; a
+    path from the command line (no `spec_path`) is taken as given.
+    """
+    where = where or {"field": "site"}
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        return inside(spec_path, ref, allow_outside, where) if spec_path else Path(ref)
+    folders = ([spec_path.parent / "sites"] if spec_path else []) + [Path("specs/sites")]
+    for folder in folders:
+        candidate = folder / f"{ref}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = sorted({p.stem for folder in folders if folder.is_dir()
+                    for p in folder.glob("*.yaml")})
+    raise SpecError(Problem(f"unknown site '{ref}'", **where,
+                            hint=suggest(ref, known) or
+                            (f"known sites: {', '.join(known)}" if known else
+                             "give a path to a site file")))
+
+
+def load_site(path: Path, allow_outside: bool = False) -> Site:
+    """Load a site file and its logo; raise SpecError listing every problem."""
+    doc = load_mapping(path, "site file")
+    model, problems = validate(SiteModel, doc)
+    if problems:
+        raise SpecError(problems)
+    logo, files = None, (path,)
+    if model.logo:
+        where = dict(file=doc.file, line=doc.line_of(("logo",)), field="logo")
+        logo_path = inside(path, model.logo, allow_outside, where)
+        logo = read_logo(logo_path, where)
+        files += (logo_path,)
+    libraries = []
+    for i, folder in enumerate(model.library):
+        where = dict(file=doc.file, line=doc.line_of(("library", i)), field=f"library[{i}]")
+        library = inside(path, folder, allow_outside, where)
+        if not library.is_dir():
+            raise SpecError(Problem(f"library folder '{folder}' not found", **where,
+                                    hint="the path is relative to the site file"))
+        libraries.append(library)
+    return Site(path.stem, model, logo, files, tuple(libraries))
+
+
+def read_logo(path: Path, where: dict) -> bytes:
+    """The logo's bytes, once they are known to be a PNG or JPEG that decodes."""
+    from PIL import Image
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_LOGO_BYTES:
+            raise SpecError(Problem(f"logo '{path.name}' is {size:,} bytes; the limit is "
+                                    f"{MAX_LOGO_BYTES:,}", **where,
+                                    hint="export a smaller PNG or JPEG (a few hundred "
+                                         "pixels across is plenty)"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(Problem(f"cannot read logo '{path.name}' ({exc.strerror})", **where,
+                                hint="the path is relative to the site file")) from None
+    if not data:
+        raise SpecError(Problem(f"logo '{path.name}' is an empty file", **where))
+    if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise SpecError(Problem(f"logo '{path.name}' is not a PNG or JPEG image", **where,
+                                hint="save the logo as PNG or JPEG"))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                raise SpecError(Problem(
+                    f"logo '{path.name}' is {image.width}x{image.height} pixels; the limit "
+                    f"is {MAX_LOGO_PIXELS // 1_000_000} megapixels", **where,
+                    hint="scale it down before use"))
+            image.load()
+    except SpecError:
+        raise
+    except Exception as exc:  # Pillow raises many types for corrupt files
+        raise SpecError(Problem(f"logo '{path.name}' cannot be decoded ({exc})", **where,
+                                hint="open and re-save it as PNG or JPEG")) from None
+    return data
