@@ -87,6 +87,9 @@ def build_prepared(prepared: Prepared, target: Path,
     """Assemble, render and write a prepared handout to `target`."""
     spec_file, site, library = prepared.spec_file, prepared.site, prepared.library
     _check_private_name(target, spec_file)
+    problems = unprintable_fields(prepared, options)
+    if problems:
+        raise SpecError(problems)
     assembly = assemble(spec_file.spec, library, site, today())
     warnings = tuple(_medicine_warning(spec_file, options, i, r.suggestions)
                      for i, r in assembly.unknown_medicines)
@@ -125,6 +128,45 @@ def _site(ref: str, spec_path: Path, doc, from_option: bool, allow_outside: bool
         raise SpecError([Problem(p.message, p.file or str(spec_path),
                                  p.line if p.file else line, p.field, p.hint)
                          for p in exc.problems]) from None
+
+
+def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Problem]:
+    """Spec, patient and site text that no bundled font can print, by field."""
+    from handouts.render.fonts import FALLBACK, family
+    from handouts.render.markup import SCRIPTS_HINT, Glyphs, describe
+
+    site = prepared.site
+    glyphs = Glyphs(family(site.model.font if site else "atkinson-hyperlegible"),
+                    family(FALLBACK))
+    spec_file = prepared.spec_file
+    spec, doc = spec_file.spec, spec_file.source
+    fields: list[tuple[str | None, tuple, str | None]] = [
+        (str(spec_file.path), ("title",), spec.title),
+        (str(spec_file.path), ("subtitle",), spec.subtitle)]
+    if spec.patient:
+        in_spec = len(spec.patient.medications) - len(options.medications)
+        fields += [(str(spec_file.path), ("patient", key), getattr(spec.patient, key))
+                   for key in ("name", "prepared_by")]
+        fields += [(str(spec_file.path), ("patient", "medications", i), m) if i < in_spec
+                   else (None, ("--meds entry", i - in_spec + 1), m)
+                   for i, m in enumerate(spec.patient.medications)]
+    if site:
+        model = site.model
+        fields += [(str(site.files[0]), (key,), getattr(model, key))
+                   for key in ("name", "crisis_line", "footer_note")]
+        fields += [(str(site.files[0]), ("contact", key), getattr(model.contact, key))
+                   for key in ("phone", "address", "website", "after_hours")]
+    problems = []
+    for file, path, text in fields:
+        missing = glyphs.missing(text) if text else []
+        if missing:
+            source = doc if file == str(spec_file.path) else (site.source if site else None)
+            line = source.line_of(path) if (source and file) else None
+            name = ".".join(str(p) for p in path) if file else f"{path[0]} {path[1]}"
+            name = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", name)
+            problems.append(Problem(f"cannot print {describe(missing)}", file, line, name,
+                                    SCRIPTS_HINT))
+    return problems
 
 
 def _check_private_name(target: Path, spec_file: SpecFile) -> None:

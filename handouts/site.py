@@ -21,6 +21,7 @@ from handouts.spec import (
     load_mapping,
 )
 from handouts.validation import suggest, validate
+from handouts.yamlio import Located
 
 MAX_LOGO_BYTES = 5_000_000
 MAX_LOGO_PIXELS = 25_000_000
@@ -63,6 +64,7 @@ class Site:
     logo: bytes | None = None
     files: tuple[Path, ...] = field(default_factory=tuple)
     libraries: tuple[Path, ...] = field(default_factory=tuple)
+    source: Located | None = None
 
 
 def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Path:
@@ -126,7 +128,7 @@ def load_site(path: Path, allow_outside: bool = False) -> Site:
             raise SpecError(Problem(f"library folder '{folder}' not found", **where,
                                     hint="the path is relative to the site file"))
         libraries.append(library)
-    return Site(path.stem, model, logo, files, tuple(libraries))
+    return Site(path.stem, model, logo, files, tuple(libraries), doc)
 
 
 def read_logo(path: Path, where: dict) -> bytes:

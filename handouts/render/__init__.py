@@ -44,6 +44,7 @@ def render(document: Document) -> bytes:
     furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines()) * 2
     frame_bottom = margin * 0.75 + furniture.footer + 10
     frame_top = page_h - band - 0.3 * inch
+    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom)
     frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     out = io.BytesIO()
@@ -72,12 +73,16 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     if document.medicines:
         parts += _medicines(document.medicines, ctx)
     for section in document.sections:
-        body = flowables(section.blocks, ctx)
-        title = ctx.plain(section.title, theme.h2)
+        try:
+            body = flowables(section.blocks, ctx)
+            title = ctx.plain(section.title, theme.h2)
+        except LayoutError as exc:
+            raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
+                                       p.hint) for p in exc.problems]) from None
         parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
     if document.safety:
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
-    parts += flowables(document.disclaimer, Context(theme, ctx.glyphs, ctx.width))
+    parts += flowables(document.disclaimer, ctx)
     if document.references:
         heading = ctx.plain("References", theme.h2)
         column = ctx if document.large_print else ctx.narrower(ctx.width / 2 + theme.measures.body)

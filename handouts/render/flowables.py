@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reportlab.platypus import CondPageBreak, Flowable, ListFlowable, ListItem, Spacer, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    ListFlowable,
+    ListItem,
+    Spacer,
+    TableStyle,
+)
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
@@ -19,6 +27,7 @@ class Context:
     theme: Theme
     glyphs: Glyphs
     width: float
+    frame_height: float = 10_000  # the tallest thing a page can hold
 
     def fit(self, style) -> Fit:
         indent = style.leftIndent + style.rightIndent
@@ -34,7 +43,7 @@ class Context:
         return RLParagraph(text_markup(text, self.glyphs, self.fit(style)), style)
 
     def narrower(self, by: float) -> Context:
-        return Context(self.theme, self.glyphs, self.width - by)
+        return Context(self.theme, self.glyphs, self.width - by, self.frame_height)
 
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
@@ -108,7 +117,7 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = column_widths([block.header, *block.rows], ctx.width)
-    cells = [Context(theme, ctx.glyphs, w - 2 * pad) for w in widths]
+    cells = [ctx.narrower(ctx.width - w + 2 * pad) for w in widths]
     header = [cells[i].para(cell, theme.cell_head) for i, cell in enumerate(block.header)]
     rows = [[cells[i].para(cell, theme.cell) for i, cell in enumerate(row)]
             for row in block.rows]
@@ -125,7 +134,32 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
         style += [("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
                   ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
     table.setStyle(table_style(theme, style))
+    if not fits_a_page(table, ctx):
+        return _stacked_table(block, ctx)
     return [table, Spacer(0, theme.measures.body * 0.7)]
+
+
+def fits_a_page(table: RLTable, ctx: Context) -> bool:
+    """ReportLab cannot split a table row: a row taller than a page cannot be printed."""
+    table.wrap(ctx.width, ctx.frame_height)
+    return max(table._rowHeights, default=0) <= ctx.frame_height * 0.95
+
+
+def _stacked_table(block: Table, ctx: Context) -> list[Flowable]:
+    """A table with a row too tall for a page, printed as labelled paragraphs instead."""
+    theme = ctx.theme
+    out: list[Flowable] = []
+    for row in block.rows:
+        out.append(HRFlowable(width="100%", thickness=0.5, color=RULE,
+                              spaceBefore=theme.measures.body * 0.3,
+                              spaceAfter=theme.measures.body * 0.3))
+        for i, cell in enumerate(row):
+            label = block.header[i] if i < len(block.header) else ()
+            if label:
+                out.append(ctx.para(label, theme.cell_head))
+            out.append(ctx.para(cell, theme.body))
+    return out + [HRFlowable(width="100%", thickness=0.5, color=RULE,
+                             spaceAfter=theme.measures.body * 0.7)]
 
 
 def table_style(theme: Theme, commands: list) -> TableStyle:
@@ -182,6 +216,12 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     if block.kind == "safety":
         style.append(("BOX", (0, 0), (-1, -1), bar, color))
     table.setStyle(table_style(theme, style))
+    if not fits_a_page(table, ctx):  # a block taller than a page: no box, but its colour
+        rule = HRFlowable(width="100%", thickness=bar, color=color,
+                          spaceBefore=theme.measures.body * 0.4,
+                          spaceAfter=theme.measures.body * 0.4)
+        return [rule, ctx.plain(block.title or default_title, title_style),
+                *flowables(block.blocks, ctx), rule]
     return [Spacer(0, theme.measures.body * 0.3), table, Spacer(0, theme.measures.body * 0.9)]
 
 

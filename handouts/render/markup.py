@@ -9,6 +9,7 @@ and mailto URLs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -31,8 +32,22 @@ class Glyphs:
         self.main, self.fallback = main, fallback
 
     def missing(self, text: str) -> list[str]:
-        return sorted({c for c in text if not (c.isspace() or self.main.covers(c)
-                                                or self.fallback.covers(c))})
+        """Characters we cannot print correctly: no bundled glyph, or a right-to-left
+        script, which ReportLab would print unshaped and in the wrong order."""
+        text = unicodedata.normalize("NFC", text)
+        return sorted({c for c in text if not c.isspace() and (
+            unicodedata.bidirectional(c) in ("R", "AL")
+            or not (self.main.covers(c) or self.fallback.covers(c)))})
+
+
+def describe(chars: list[str]) -> str:
+    """'中' (U+4E2D), '文' (U+6587) — for messages, at most eight."""
+    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:8])
+    return shown + (f" and {len(chars) - 8} more" if len(chars) > 8 else "")
+
+
+SCRIPTS_HINT = ("the bundled fonts cover Latin (including Vietnamese, Polish and other "
+                "accented letters), Greek and Cyrillic")
 
 
 @dataclass(frozen=True)
@@ -91,11 +106,10 @@ def text_markup(text: str, glyphs: Glyphs, fit: Fit | None = None) -> str:
     """
     if fit is not None:
         return "<br/>".join(text_markup(piece, glyphs) for piece in _break_long_tokens(text, fit))
+    text = unicodedata.normalize("NFC", text)
     missing = glyphs.missing(text)
     if missing:
-        raise LayoutError(Problem(
-            "no bundled font can draw " + ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing),
-            hint="use characters from Latin, Greek or Cyrillic scripts"))
+        raise LayoutError(Problem(f"cannot print {describe(missing)}", hint=SCRIPTS_HINT))
     out, run, in_fallback = [], [], False
     for char in text:
         needs_fallback = not (char.isspace() or glyphs.main.covers(char))

@@ -125,12 +125,27 @@ class Furniture:
         logo = self.document.brand.logo
         if logo:
             x += self._logo(canvas, logo, x, top - self.band) + 12
-        name_style = theme.h3.clone("band", textColor=colors.white, spaceBefore=0,
-                                    fontSize=theme.measures.h3, leading=theme.measures.h3 * 1.2)
-        name = self.ctx.plain(self.document.brand.name, name_style)
         width = self.page_width - x - self.margin
+        name = self._fitted_name(width)
         _, h = name.wrap(width, self.band)
         name.drawOn(canvas, x, top - self.band / 2 - h / 2)
+
+    def _fitted_name(self, width: float) -> RLParagraph:
+        """The clinic's name at the largest size (down to 8 pt) that fits the band."""
+        theme = self.ctx.theme
+        name = self.document.brand.name
+        size = theme.measures.h3
+        while True:
+            style = theme.h3.clone("band", textColor=colors.white, spaceBefore=0,
+                                   fontSize=size, leading=size * 1.15)
+            para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
+            if para.wrap(width, self.band)[1] <= self.band - 10 or size <= 8:
+                break
+            size -= 0.5
+        while para.wrap(width, self.band)[1] > self.band - 10 and len(name) > 4:
+            name = name[:int(len(name) * 0.9)].rstrip() + "\u2026"
+            para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
+        return para
 
     def _logo(self, canvas: Canvas, data: bytes, x: float, bottom: float) -> float:
         """Draw the logo on a white tile that fits the band; return the tile's width."""
