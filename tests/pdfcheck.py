@@ -75,6 +75,14 @@ def char_boxes(path: Path):
             yield index + 1, width, left, right
 
 
+def structural_problems(path: Path) -> list[str]:
+    """What qpdf's structural check (`qpdf --check`, through pikepdf) finds wrong."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [str(p) for p in pdf.check_pdf_syntax()]
+
+
 def page_texts(path: Path) -> list[str]:
     from .conftest import normalise
 

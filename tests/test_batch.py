@@ -15,6 +15,7 @@ from handouts.cli import main
 from handouts.errors import SpecError
 
 from .conftest import SPECS, pdf_text
+from .pdfcheck import structural_problems
 
 SITES = sorted((SPECS / "sites").glob("*.yaml"))
 
@@ -57,6 +58,7 @@ def test_matrix_builds_every_spec_for_every_site(workspace):
     for site in ("carlsbad", "mesa"):
         for spec in ("intro", "tailored", "clinic"):
             assert PdfReader(out / site / f"{spec}.pdf").pages
+            assert structural_problems(out / site / f"{spec}.pdf") == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert [o["output"] for o in manifest["outputs"]] == sorted(
         f"{s}/{p}.pdf" for s in ("carlsbad", "mesa") for p in ("intro", "tailored", "clinic"))
@@ -157,6 +159,8 @@ def test_cli_batch_over_the_example_folders(tmp_path):
                                   "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert "12 built, 0 unchanged, 0 failed" in result.output
+    for pdf in (tmp_path / "out").rglob("*.pdf"):
+        assert structural_problems(pdf) == [], pdf
     assert "patient.medications[2]: medicine not in our library" in result.output
     again = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "out"), "--jobs", "2"])

@@ -70,7 +70,8 @@ def clinic_topic(tmp_path, body: str):
 
 def test_a_table_cell_taller_than_a_page_is_printed_as_paragraphs(tmp_path, build_spec):
     long_cell = "Come early and bring your list. " * 220
-    libraries = clinic_topic(tmp_path, f"| Step | What to do |\n|---|---|\n| Arrive | {long_cell}|\n")
+    libraries = clinic_topic(tmp_path,
+                             f"| Step | What to do |\n|---|---|\n| Arrive | {long_cell}|\n")
     path = build_spec("title: T\ntopics: [big]\n", libraries=libraries)
     text = pdf_text(path)
     assert text.count("Come early and bring your list.") == 220

@@ -9,7 +9,15 @@ from handouts.build import BuildOptions, build
 from handouts.library import open_library
 
 from .conftest import SPECS, compact, pdf_text, raw_text
-from .pdfcheck import STANDARD_14, char_boxes, font_sizes, fonts, image_count, page_texts
+from .pdfcheck import (
+    STANDARD_14,
+    char_boxes,
+    font_sizes,
+    fonts,
+    image_count,
+    page_texts,
+    structural_problems,
+)
 
 SITE = SPECS / "sites" / "carlsbad.yaml"
 INJECTION = 'Jane <img src="/etc/hostname"/> & <b>Co'
@@ -20,6 +28,11 @@ def examples(tmp_path_factory):
     """Every example spec, built once for this module."""
     out = tmp_path_factory.mktemp("examples")
     return {p.stem: build(p, BuildOptions(out_dir=out)).path for p in sorted(SPECS.glob("*.yaml"))}
+
+
+def test_every_example_passes_the_structural_check(examples):
+    for path in examples.values():
+        assert structural_problems(path) == [], path.name
 
 
 def test_standard_handout_reads_right(examples):

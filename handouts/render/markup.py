@@ -32,11 +32,13 @@ class Glyphs:
         self.main, self.fallback = main, fallback
 
     def missing(self, text: str) -> list[str]:
-        """Characters we cannot print correctly: no bundled glyph, or a right-to-left
-        script, which ReportLab would print unshaped and in the wrong order."""
+        """Characters we cannot print correctly: no bundled glyph; a right-to-left script,
+        which ReportLab would print unshaped and in the wrong order; or an invisible
+        formatting character, which a reader could not see or check."""
         text = unicodedata.normalize("NFC", text)
         return sorted({c for c in text if not c.isspace() and (
             unicodedata.bidirectional(c) in ("R", "AL")
+            or unicodedata.category(c) == "Cf"  # invisible: soft hyphens, joiners, marks
             or not (self.main.covers(c) or self.fallback.covers(c)))})
 
 
