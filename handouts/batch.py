@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,7 @@ class Result:
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
+    interrupted: bool = False
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -132,9 +135,16 @@ class Settings:
 
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
-        progress: Callable[[Result], None] | None = None) -> Report:
-    """Run every job; one failure never stops the others."""
+        progress: Callable[[Result], None] | None = None,
+        checkpoint: Callable[[list[Result]], None] | None = None) -> Report:
+    """Run every job; one failure never stops the others.
+
+    Ctrl-C stops the batch and returns what was finished (`interrupted`); `checkpoint` is
+    called with the results so far every few seconds, so even a killed batch leaves a
+    manifest of what it built.
+    """
     report = Report()
+    remove_partial_files(settings.out_dir)
     bad_sites = _check_sites({j.site for j in jobs if j.site}, settings.allow_outside_paths)
     todo = []
     for job in jobs:
@@ -143,12 +153,29 @@ def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
                                          problems=bad_sites[job.site]))
         else:
             todo.append(job)
-    for result in _execute(todo, settings, workers):
-        report.results.append(result)
-        if progress:
-            progress(result)
+    last = time.monotonic()
+    try:
+        for result in _execute(todo, settings, workers):
+            report.results.append(result)
+            if progress:
+                progress(result)
+            if checkpoint and time.monotonic() - last > CHECKPOINT_SECONDS:
+                checkpoint(report.results)
+                last = time.monotonic()
+    except KeyboardInterrupt:
+        report.interrupted = True
     report.results.sort(key=lambda r: r.output)
     return report
+
+
+CHECKPOINT_SECONDS = 2.0
+
+
+def remove_partial_files(out_dir: Path) -> None:
+    """Temporary files a killed build left behind (never a PDF a user could print)."""
+    if out_dir.is_dir():
+        for stale in out_dir.rglob(".*.pdf.*.part"):
+            stale.unlink(missing_ok=True)
 
 
 def _check_sites(sites: Iterable[str], allow_outside: bool) -> dict[str, tuple[str, ...]]:
@@ -167,11 +194,20 @@ def _execute(jobs: Sequence[Job], settings: Settings, workers: int) -> Iterable[
         for job in jobs:
             yield run_job(job, settings)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
-                             initargs=(settings.libraries,)) as pool:
-        futures = [pool.submit(run_job, job, settings) for job in jobs]
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
+                               initargs=(settings.libraries,))
+    futures = {pool.submit(run_job, job, settings): job for job in jobs}
+    try:
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:  # a worker was killed: its jobs fail, the rest stand
+                job = futures[future]
+                yield Result(job.output, job.spec, job.site, "failed",
+                             problems=("a worker process stopped before finishing this "
+                                       "handout; run the batch again to build it",))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _warm_worker(libraries: tuple[Path, ...]) -> None:
@@ -263,6 +299,16 @@ def manifest_data(results: Iterable[Result]) -> dict:
         else:
             outputs.append(record)
     return {"handouts_version": __version__, "outputs": outputs, "failures": failures}
+
+
+def with_previous(results: Sequence[Result], settings: Settings) -> list[Result]:
+    """This run's results, plus the previous manifest's records for outputs it did not
+    reach (an interrupted run must not forget what earlier runs built)."""
+    done = {r.output for r in results}
+    kept = [Result(**{**record, "status": "unchanged",
+                      "warnings": tuple(record.get("warnings", ()))})
+            for output, record in settings.previous.items() if output not in done]
+    return [*results, *kept]
 
 
 def write_manifest(path: Path, results: Iterable[Result]) -> None:

@@ -118,28 +118,38 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     settings = batch_module.Settings(out_dir, force, libraries,
                                      batch_module.read_manifest(manifest), allow_outside_paths)
     workers = jobs or batch_module.default_workers()
-    report = _run_with_progress(batch_module, planned, settings, workers)
-    batch_module.write_manifest(manifest, report.results)
+
+    def checkpoint(results):
+        batch_module.write_manifest(manifest, batch_module.with_previous(results, settings))
+
+    report = _run_with_progress(batch_module, planned, settings, workers, checkpoint)
+    results = batch_module.with_previous(report.results, settings) if report.interrupted \
+        else report.results
+    batch_module.write_manifest(manifest, results)
     for result in report.results:
         for warning in result.warnings:
             click.echo(f"{result.output}: {warning}", err=True)
         for problem in result.problems:
             click.echo(f"error: {result.output}: {problem}", err=True)
     click.echo(f"{report.summary()}; manifest: {manifest}")
+    if report.interrupted:
+        click.echo("interrupted: run the same command again to build the rest", err=True)
+        sys.exit(130)
     if report.failed:
         sys.exit(1)
 
 
-def _run_with_progress(batch_module, planned, settings, workers):
+def _run_with_progress(batch_module, planned, settings, workers, checkpoint):
     """A progress bar on a terminal; one plain line per handout in CI and in logs."""
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
     if not interactive:
         def line(result):
             click.echo(f"{result.status:>9}  {result.output}", err=True)
-        return batch_module.run(planned, settings, workers, line)
+        return batch_module.run(planned, settings, workers, line, checkpoint)
     with click.progressbar(length=len(planned), label="Building", file=sys.stderr,
                            show_pos=True) as bar:
-        return batch_module.run(planned, settings, workers, lambda _: bar.update(1))
+        return batch_module.run(planned, settings, workers, lambda _: bar.update(1),
+                                checkpoint)
 
 
 @main.command(name="merge-manifests")
