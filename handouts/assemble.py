@@ -48,6 +48,10 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
     section_ids = choose_sections(spec, library, recognised)
     numbering = Numbering()
     problems: list[Problem] = []
+    brand = _brand(site)
+    safety = None
+    if spec.audience == "patient":  # printed first, so numbered first
+        safety = _resolve(_safety_box(brand), numbering, library, "safety box", problems)
     sections = []
     for ident in section_ids:
         content = library.section(ident)
@@ -55,10 +59,6 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         blocks = tuple(_resolve(b, numbering, library, content.path, problems) for b in blocks)
         sections.append(Section(ident, content.front.title, blocks, content.path,
                                 library.kind_of(ident)))
-    brand = _brand(site)
-    safety = None
-    if spec.audience == "patient":
-        safety = _resolve(_safety_box(brand), numbering, library, "safety box", problems)
     if problems:
         raise ContentError(problems)
     paper = spec.paper or (site.model.paper if site else None) or "letter"

@@ -13,6 +13,7 @@ from pathlib import Path
 from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
+from handouts.printcheck import site_problems
 from handouts.render import render
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, validate_spec
@@ -97,6 +98,8 @@ def build_prepared(prepared: Prepared, target: Path,
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
     data = render(assembly.document)
     write_atomic(target, data)
+    if site:
+        warnings += tuple(site_problems(site))
     return Built(target, _page_count(data), len(data), warnings)
 
 

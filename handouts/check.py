@@ -266,17 +266,26 @@ def summary_lines(report: Report) -> list[str]:
     return out
 
 
-def check_specs(paths: Sequence[Path], library: Library) -> list[Problem]:
-    """Load each spec and its site as a build would; report what is wrong."""
+def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
+                ) -> list[Problem]:
+    """Load each spec and each site (named by a spec or given) as a build would; report
+    what is wrong, including print problems of the sites' colours."""
+    from handouts.printcheck import site_problems
     from handouts.site import find_site, load_site
     from handouts.spec import load_spec
 
     problems: list[Problem] = []
+    site_paths = list(sites)
     for path in paths:
         try:
             spec_file = load_spec(path, library)
             if spec_file.spec.site:
-                load_site(find_site(spec_file.spec.site, path))
+                site_paths.append(find_site(spec_file.spec.site, path))
+        except HandoutError as exc:
+            problems.extend(exc.problems)
+    for site_path in sorted(set(site_paths)):
+        try:
+            problems.extend(site_problems(load_site(site_path)))
         except HandoutError as exc:
             problems.extend(exc.problems)
     return problems

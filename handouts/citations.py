@@ -53,7 +53,7 @@ def format_reference(entry: Mapping, italics: bool = True) -> tuple[Inline, ...]
         runs += [Text(" "), Link(f"doi:{doi}", f"https://doi.org/{doi}")]
     elif entry.get("URL"):
         runs += [Text(" "), Link(str(entry["URL"]), str(entry["URL"]))]
-    if entry.get("PMID"):
+    if entry.get("PMID") and not entry.get("DOI"):  # AMA cites the DOI when there is one
         runs.append(Text(f" PMID: {entry['PMID']}"))
     return tuple(runs)
 

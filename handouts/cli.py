@@ -170,22 +170,29 @@ def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
 
 @main.command()
 @click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Treat warnings (review dates) as errors.")
+@click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
+              help="Site files or folders whose print colours to check (repeatable).")
+@click.option("--strict", is_flag=True, help="Treat warnings (review dates, print colours) "
+              "as errors.")
 @reports_errors
-def check(specs: tuple[Path, ...], strict: bool) -> None:
-    """Check the content library (and any SPEC files given)."""
+def check(specs: tuple[Path, ...], sites: tuple[Path, ...], strict: bool) -> None:
+    """Check the content library, and any SPEC files and sites given."""
     from handouts.build import today
     from handouts.check import check_library, check_specs, summary_lines
     from handouts.library import open_library
 
     library = open_library()
     report = check_library(library, today())
-    report.problems += check_specs(specs, library)
+    from handouts.batch import find_sites
+
+    report.problems += check_specs(specs, library, find_sites(sites))
     for line in summary_lines(report):
         click.echo(line)
     for problem in report.problems:
-        label = "error" if problem.severity == "error" or strict else "warning"
-        click.echo(f"{label}: {str(problem).replace('warning: ', '')}", err=True)
+        if problem.severity == "error" or strict:
+            click.echo(f"error: {str(problem).replace('warning: ', '')}", err=True)
+        else:
+            click.echo(str(problem), err=True)
     counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
     errors = len(report.errors) + (len(report.warnings) if strict else 0)
     warnings = 0 if strict else len(report.warnings)

@@ -35,8 +35,8 @@ def runs(document: Document):
                 yield node
             for name in node.__dataclass_fields__:
                 yield from walk(getattr(node, name))
+    yield from walk((document.safety,) if document.safety else ())  # printed first
     yield from walk(document.sections)
-    yield from walk((document.safety,) if document.safety else ())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])

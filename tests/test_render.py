@@ -30,6 +30,26 @@ def examples(tmp_path_factory):
     return {p.stem: build(p, BuildOptions(out_dir=out)).path for p in sorted(SPECS.glob("*.yaml"))}
 
 
+def test_nothing_is_printed_within_half_an_inch_of_the_edge(examples):
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    safe = 0.5 * 72 - 0.5
+    for path in examples.values():
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            width, height = page.get_width(), page.get_height()
+            text = page.get_textpage()
+            boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+            boxes += [obj.get_bounds() for obj in page.get_objects(
+                filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH])]
+            for left, bottom, right, top in boxes:
+                if right - left <= 0:  # spaces and empty runs have no ink
+                    continue
+                assert safe <= left and right <= width - safe, (path.name, left, right)
+                assert safe <= bottom and top <= height - safe, (path.name, bottom, top)
+
+
 def test_every_example_passes_the_structural_check(examples):
     for path in examples.values():
         assert structural_problems(path) == [], path.name
@@ -78,11 +98,12 @@ def test_references_are_numbered_in_order_of_first_use(examples):
     numbers = [int(n) for n in __import__("re").findall(r"(?:^| )(\d{1,2})\. [A-Z]", refs)]
     assert numbers[:5] == [1, 2, 3, 4, 5]
     assert "doi:10." in refs
-    # the first reference is the first one cited in the body
+    # the safety box comes first, then the first citation of the first section
+    assert compact("1. Substance Abuse and Mental Health Services Administration") \
+        in compact(refs)
     library = open_library()
-    first_key = _first_cited_key(library, ["ketamine-basics"])
-    first = library.references[first_key]
-    assert compact(f"1. {first['author'][0]['family']}") in compact(refs)
+    second = library.references[_first_cited_key(library, ["ketamine-basics"])]
+    assert compact(f"2. {second['author'][0]['family']}") in compact(refs)
 
 
 def _first_cited_key(library, ids):
@@ -173,11 +194,18 @@ def test_paper_sizes(examples, build_spec):
     assert round(PdfReader(path).pages[0].mediabox.height) == 842
 
 
-def test_body_type_sizes(examples, build_spec):
-    assert font_sizes(examples["ketamine-and-antidepressants"]).most_common(1)[0][0] == 12
-    assert font_sizes(examples["clinician-summary"]).most_common(1)[0][0] == 10
-    large = build_spec("title: T\nlarge_print: true\ntopics: [side-effects]\n")
-    assert font_sizes(large).most_common(1)[0][0] == 18
+@pytest.mark.parametrize(("audience", "large", "size"), [
+    ("patient", False, 12), ("clinician", False, 10), ("patient", True, 18),
+    ("clinician", True, 18)])
+def test_body_type_sizes(tmp_path, build_spec, audience, large, size):
+    library = tmp_path / "lib"
+    library.mkdir()
+    prose = "Please arrive fifteen minutes early and bring your list of medicines. " * 40
+    (library / "prose.md").write_text("---\nid: prose\ntitle: Prose\nreviewed: 2026-11-01\n"
+                                      f"---\n{prose}\n\n{prose}\n")
+    path = build_spec(f"title: T\naudience: {audience}\nlarge_print: {large}\n"
+                      "topics: [prose]\nreferences: false\n", libraries=(library,))
+    assert font_sizes(path, first_pages=2).most_common(1)[0][0] == size
 
 
 LONG_URL = ("https://carlsbad-mood.example.org/patients/guides/ketamine/before-your-first-"

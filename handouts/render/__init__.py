@@ -24,7 +24,7 @@ from handouts.render.flowables import (
 )
 from handouts.render.fonts import FALLBACK, family
 from handouts.render.markup import Glyphs
-from handouts.render.pages import Furniture, NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.pages import SAFE_MARGIN, Furniture, NumberingCanvas, PageNumber, SectionAnchor
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -39,11 +39,11 @@ def render(document: Document) -> bytes:
     page_w, page_h = PAPER[document.paper]
     margin = theme.measures.margin
     ctx = Context(theme, glyphs, page_w - 2 * margin)
-    band = (0.95 if document.large_print else 0.8) * inch
+    band = (0.9 if document.large_print else 0.7) * inch
     furniture = Furniture(document, ctx, page_w, page_h, band, 0)
     furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines()) * 2
-    frame_bottom = margin * 0.75 + furniture.footer + 10
-    frame_top = page_h - band - 0.3 * inch
+    frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
+    frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
     ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom)
     frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -70,6 +70,8 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
         parts.append(ctx.plain(document.subtitle, theme.subtitle))
     if document.prepared_for:
         parts += [_prepared_for(document, ctx), _gap(theme)]
+    if document.safety:  # first, where every reader sees it
+        parts.append(KeepTogether(flowables((document.safety,), ctx)))
     if document.medicines:
         parts += _medicines(document.medicines, ctx)
     for section in document.sections:
@@ -80,8 +82,6 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
             raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
                                        p.hint) for p in exc.problems]) from None
         parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
-    if document.safety:
-        parts.append(KeepTogether(flowables((document.safety,), ctx)))
     parts += flowables(document.disclaimer, ctx)
     if document.references:
         heading = ctx.plain("References", theme.h2)

@@ -75,15 +75,19 @@ def keep_with_next(flowable: Flowable, ctx: Context,
                    following: list[Flowable] | None = None) -> Flowable:
     """Start a new page unless `flowable` and the start of what follows it still fit."""
     _, height = flowable.wrap(ctx.width, 10_000)
-    extra = getattr(getattr(flowable, "style", None), "spaceBefore", 0)
-    return CondPageBreak(height + extra + _start_height(following or [], ctx))
+    style = getattr(flowable, "style", None)
+    spacing = getattr(style, "spaceBefore", 0) + getattr(style, "spaceAfter", 0)
+    return CondPageBreak(height + spacing + _start_height(following or [], ctx) + 2)
 
 
 def _start_height(following: list[Flowable], ctx: Context) -> float:
     """The least of what follows that must share the page: a table's header and first
     row, or about three lines of anything else."""
     three_lines = 3 * ctx.theme.body.leading
-    first = next((f for f in following if not isinstance(f, Spacer)), None)
+    first = next((f for f in following
+                  if isinstance(f, CondPageBreak) or not isinstance(f, Spacer)), None)
+    if isinstance(first, CondPageBreak):  # what follows keeps its own start: keep both
+        return first.height
     if isinstance(first, RLTable):
         first.wrap(ctx.width, 10_000)
         return sum(first._rowHeights[:2]) + 2

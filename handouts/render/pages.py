@@ -15,9 +15,10 @@ from reportlab.platypus import Paragraph as RLParagraph
 
 from handouts.document import Document
 from handouts.render.flowables import Context
-from handouts.render.styles import MUTED, RULE
+from handouts.render.styles import MUTED, RULE, band_text_color
 
 TOTAL_FORM = "pages_total"
+SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
 
 
 def page_form(section_id: str) -> str:
@@ -94,6 +95,11 @@ class Furniture:
     footer: float
 
     @property
+    def band_text(self) -> colors.Color:
+        """White or ink on the band, whichever reads better on the brand colour."""
+        return band_text_color(self.ctx.theme.band)
+
+    @property
     def margin(self) -> float:
         return self.ctx.theme.measures.margin
 
@@ -115,17 +121,20 @@ class Furniture:
         canvas.restoreState()
 
     def _band(self, canvas: Canvas) -> None:
+        """The brand band: a card inside the printer-safe margin, never bled to the edge,
+        so office printers neither clip it nor leave a white strip across it."""
         theme = self.ctx.theme
-        top = self.page_height
-        canvas.setFillColor(theme.primary)
-        canvas.rect(0, top - self.band, self.page_width, self.band, stroke=0, fill=1)
+        top = self.page_height - SAFE_MARGIN
+        left, right = SAFE_MARGIN, self.page_width - SAFE_MARGIN
+        canvas.setFillColor(theme.band)
+        canvas.roundRect(left, top - self.band, right - left, self.band, 6, stroke=0, fill=1)
         canvas.setFillColor(theme.accent)
-        canvas.rect(0, top - self.band - 3, self.page_width, 3, stroke=0, fill=1)
+        canvas.rect(left + 6, top - self.band - 3.5, right - left - 12, 2.5, stroke=0, fill=1)
         x = self.margin
         logo = self.document.brand.logo
         if logo:
             x += self._logo(canvas, logo, x, top - self.band) + 12
-        width = self.page_width - x - self.margin
+        width = right - 10 - x
         name = self._fitted_name(width)
         _, h = name.wrap(width, self.band)
         name.drawOn(canvas, x, top - self.band / 2 - h / 2)
@@ -136,7 +145,7 @@ class Furniture:
         name = self.document.brand.name
         size = theme.measures.h3
         while True:
-            style = theme.h3.clone("band", textColor=colors.white, spaceBefore=0,
+            style = theme.h3.clone("band", textColor=self.band_text, spaceBefore=0,
                                    fontSize=size, leading=size * 1.15)
             para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
             if para.wrap(width, self.band)[1] <= self.band - 10 or size <= 8:
@@ -151,8 +160,8 @@ class Furniture:
         """Draw the logo on a white tile that fits the band; return the tile's width."""
         image = ImageReader(io.BytesIO(data))
         iw, ih = image.getSize()
-        pad = 5
-        max_h, max_w = self.band - 2 * 9, 1.8 * inch
+        pad = 4
+        max_h, max_w = self.band - 2 * 8, 1.8 * inch
         scale = min(max_h / ih, max_w / iw)
         w, h = iw * scale, ih * scale
         tile_h = max_h + 2 * pad
@@ -165,7 +174,7 @@ class Furniture:
     def _footer(self, canvas: NumberingCanvas) -> None:
         theme = self.ctx.theme
         size = theme.measures.small
-        y_rule = self.margin * 0.75 + self.footer
+        y_rule = SAFE_MARGIN + 2 + self.footer
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(self.margin, y_rule, self.page_width - self.margin, y_rule)

@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 
 from handouts.document import Document
+from handouts.printcheck import contrast_ratio, readable_on_white
 from handouts.render.fonts import Family
 
 INK = colors.HexColor("#1A1A1A")
@@ -31,11 +32,19 @@ class Measures:
     margin: float
 
 
-PATIENT = Measures(body=12, leading=16.2, title=23, h2=16, h3=13, small=8.8,
+PATIENT = Measures(body=12, leading=15.6, title=23, h2=16, h3=13, small=8.8,
                    margin=0.75 * inch)
 LARGE = Measures(body=18, leading=27, title=30, h2=24, h3=20, small=12, margin=0.75 * inch)
 CLINICIAN = Measures(body=10, leading=13.4, title=20, h2=13.5, h3=11, small=8,
                      margin=0.7 * inch)
+
+
+def band_text_color(primary: colors.Color) -> colors.Color:
+    """The text colour with the higher contrast on the brand's primary colour."""
+    hexval = primary.hexval()[2:]
+    white = contrast_ratio(f"#{hexval}", "#FFFFFF")
+    ink = contrast_ratio(f"#{hexval}", "#1A1A1A")
+    return colors.white if white >= ink else INK
 
 
 def tint(color: colors.Color, amount: float) -> colors.Color:
@@ -48,7 +57,8 @@ class Theme:
     """Every style a handout uses, derived once from its audience, print size and brand."""
 
     measures: Measures
-    primary: colors.Color
+    primary: colors.Color  # for text on paper: the brand colour, darkened if it must be
+    band: colors.Color  # the brand colour itself, behind the clinic's name
     accent: colors.Color
     font: Family
     body: ParagraphStyle
@@ -72,7 +82,7 @@ def theme_for(document: Document, font: Family) -> Theme:
     m = (LARGE if document.large_print else
          CLINICIAN if document.audience == "clinician" else PATIENT)
     dense = document.audience == "clinician" and not document.large_print
-    primary = colors.HexColor(document.brand.primary)
+    primary = colors.HexColor(readable_on_white(document.brand.primary))  # text on paper
     base = dict(fontName=font.regular, textColor=INK, allowWidows=0, allowOrphans=0,
                 splitLongWords=1, bulletFontName=font.regular)
     body = ParagraphStyle(
@@ -83,7 +93,8 @@ def theme_for(document: Document, font: Family) -> Theme:
     heading = dict(base, fontName=font.bold, textColor=primary)
     small = ParagraphStyle("small", fontSize=m.small, leading=m.small * 1.3, **base)
     return Theme(
-        measures=m, primary=primary, accent=colors.HexColor(document.brand.accent), font=font,
+        measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
+        accent=colors.HexColor(readable_on_white(document.brand.accent)), font=font,
         body=body,
         title=ParagraphStyle("title", fontSize=m.title, leading=m.title * 1.15,
                              spaceAfter=m.body * 0.3, **heading),
