@@ -86,8 +86,16 @@ def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
 def build_prepared(prepared: Prepared, target: Path,
                    options: BuildOptions = BuildOptions()) -> Built:
     """Assemble, render and write a prepared handout to `target`."""
+    check_private_name(target, prepared.spec_file)
+    data, warnings = make_pdf(prepared, options)
+    write_atomic(target, data)
+    return Built(target, _page_count(data), len(data), warnings)
+
+
+def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
+             ) -> tuple[bytes, tuple[Problem, ...]]:
+    """The PDF's bytes and the warnings to show, without touching the file system."""
     spec_file, site, library = prepared.spec_file, prepared.site, prepared.library
-    _check_private_name(target, spec_file)
     problems = unprintable_fields(prepared, options)
     if problems:
         raise SpecError(problems)
@@ -97,10 +105,9 @@ def build_prepared(prepared: Prepared, target: Path,
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
     data = render(assembly.document)
-    write_atomic(target, data)
     if site:
         warnings += tuple(site_problems(site))
-    return Built(target, _page_count(data), len(data), warnings)
+    return data, warnings
 
 
 def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:
@@ -172,7 +179,7 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
     return problems
 
 
-def _check_private_name(target: Path, spec_file: SpecFile) -> None:
+def check_private_name(target: Path, spec_file: SpecFile) -> None:
     """A file name must never carry the patient's name."""
     patient = spec_file.spec.patient
     if not (patient and patient.name):

@@ -104,10 +104,12 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
               help="A clinic's own content folder (repeatable).")
 @click.option("--allow-outside-paths", is_flag=True,
               help="Let specs and site files name files outside their own folders.")
+@click.option("--contact-sheet", is_flag=True,
+              help="Also write contact-sheet.png: every output's first page, labelled.")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
-          allow_outside_paths: bool) -> None:
+          allow_outside_paths: bool, contact_sheet: bool) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
 
@@ -132,11 +134,28 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
         for problem in result.problems:
             click.echo(f"error: {result.output}: {problem}", err=True)
     click.echo(f"{report.summary()}; manifest: {manifest}")
+    if contact_sheet:
+        _write_contact_sheet(out_dir, report, shard_spec)
     if report.interrupted:
         click.echo("interrupted: run the same command again to build the rest", err=True)
         sys.exit(130)
     if report.failed:
         sys.exit(1)
+
+
+def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
+    from handouts.build import write_atomic
+    from handouts.preview import contact_sheet
+
+    items = [(r.output, out_dir / r.output) for r in report.results
+             if r.status != "failed" and (out_dir / r.output).is_file()]
+    if not items:
+        click.echo("no handouts were built, so there is no contact sheet", err=True)
+        return
+    name = "contact-sheet.png" if shard == (1, 1) else \
+        f"contact-sheet.shard-{shard[0]}-of-{shard[1]}.png"
+    write_atomic(out_dir / name, contact_sheet(items))
+    click.echo(f"contact sheet: {out_dir / name}")
 
 
 def _run_with_progress(batch_module, planned, settings, workers, checkpoint):
@@ -150,6 +169,32 @@ def _run_with_progress(batch_module, planned, settings, workers, checkpoint):
                            show_pos=True) as bar:
         return batch_module.run(planned, settings, workers, lambda _: bar.update(1),
                                 checkpoint)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG file to write (default: build/<spec>-page<N>.png).")
+@click.option("--site", help="Site id or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--dpi", type=click.IntRange(min=36, max=600), default=110, show_default=True)
+@reports_errors
+def preview(spec: Path, page: int, output: Path | None, site: str | None, paper: str | None,
+            dpi: int) -> None:
+    """Render one page of a handout to PNG, to look at before printing."""
+    from handouts.build import BuildOptions, check_private_name, make_pdf, prepare, write_atomic
+    from handouts.preview import page_png
+
+    options = BuildOptions(site=site, paper=paper.lower() if paper else None)
+    prepared = prepare(spec, options)
+    output = output or Path("build") / f"{spec.stem}-page{page}.png"
+    check_private_name(output, prepared.spec_file)
+    data, warnings = make_pdf(prepared, options)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    write_atomic(output, page_png(data, page, dpi))
+    click.echo(f"wrote {output}")
 
 
 @main.command(name="merge-manifests")
