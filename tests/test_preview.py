@@ -17,7 +17,7 @@ def test_preview_renders_the_page_asked_for(tmp_path):
     assert result.exit_code == 0, result.output
     with Image.open(out) as image:
         assert abs(image.width - 595) <= 1 and image.height == 842  # A4 at 72 dpi
-        assert len(set(image.convert("L").getdata())) > 20  # a page with text, not blank
+        assert len(image.convert("L").getcolors(256) or ()) > 20  # text, not a blank page
     missing = CliRunner().invoke(main, ["preview", str(SPECS / "clinician-summary.yaml"),
                                         "--page", "40", "-o", str(out)])
     assert missing.exit_code == 1 and "page 40 does not exist" in missing.output
