@@ -10,12 +10,12 @@ from reportlab.lib.units import inch
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
-from reportlab.platypus.flowables import BalancedColumns
 
 from handouts import __version__
 from handouts.document import Document, Medicine
 from handouts.errors import LayoutError, Problem
 from handouts.render.flowables import (
+    Columns,
     Context,
     flowables,
     keep_with_next,
@@ -41,7 +41,7 @@ def render(document: Document) -> bytes:
     ctx = Context(theme, glyphs, page_w - 2 * margin)
     band = (0.9 if document.large_print else 0.7) * inch
     furniture = Furniture(document, ctx, page_w, page_h, band, 0)
-    furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines()) * 2
+    furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines) * 2
     frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
     frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
     ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom)
@@ -97,8 +97,7 @@ def _columns(entries: list[Flowable], document: Document, theme) -> list[Flowabl
     """The reference list in two balanced columns; one column in large print."""
     if document.large_print:
         return entries
-    return [BalancedColumns(entries, nCols=2, innerPadding=theme.measures.body,
-                            name="references")]
+    return [Columns(entries, gap=theme.measures.body)]
 
 
 def _gap(theme) -> Flowable:

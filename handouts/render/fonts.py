@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +43,14 @@ class Family:
 
     def covers(self, char: str) -> bool:
         return ord(char) in self.coverage
+
+    @cached_property
+    def printable(self) -> frozenset[str]:
+        """Characters this family prints with no second thought: it has them, and they are
+        neither invisible formatting nor right-to-left (for a fast test of whole strings)."""
+        return frozenset(c for c in map(chr, self.coverage)
+                         if ord(c) <= 0xFFFF and unicodedata.category(c) != "Cf"
+                         and unicodedata.bidirectional(c) not in ("R", "AL"))
 
 
 @cache

@@ -33,11 +33,13 @@ class Glyphs:
 
     def missing(self, text: str) -> list[str]:
         """Characters we cannot print correctly: no bundled glyph; a right-to-left script,
-        which ReportLab would print unshaped and in the wrong order; or an invisible
-        formatting character, which a reader could not see or check."""
+        which ReportLab would print unshaped and in the wrong order; an invisible
+        formatting character, which a reader could not see or check; or a character beyond
+        the Basic Multilingual Plane (emoji), which ReportLab's font subsets cannot carry."""
         text = unicodedata.normalize("NFC", text)
         return sorted({c for c in text if not c.isspace() and (
-            unicodedata.bidirectional(c) in ("R", "AL")
+            ord(c) > 0xFFFF  # beyond the Basic Multilingual Plane: emoji, math letters
+            or unicodedata.bidirectional(c) in ("R", "AL")
             or unicodedata.category(c) == "Cf"  # invisible: soft hyphens, joiners, marks
             or not (self.main.covers(c) or self.fallback.covers(c)))})
 
@@ -109,6 +111,8 @@ def text_markup(text: str, glyphs: Glyphs, fit: Fit | None = None) -> str:
     if fit is not None:
         return "<br/>".join(text_markup(piece, glyphs) for piece in _break_long_tokens(text, fit))
     text = unicodedata.normalize("NFC", text)
+    if glyphs.main.printable.issuperset(text):
+        return escape(text, _ENTITIES).replace("\t", " ").replace("\n", " ")  # common case
     missing = glyphs.missing(text)
     if missing:
         raise LayoutError(Problem(f"cannot print {describe(missing)}", hint=SCRIPTS_HINT))

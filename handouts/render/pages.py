@@ -4,7 +4,8 @@ that fills in page numbers once the last page is known."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from reportlab.lib import colors
 from reportlab.lib.units import inch
@@ -18,6 +19,7 @@ from handouts.render.flowables import Context
 from handouts.render.styles import MUTED, RULE, band_text_color
 
 TOTAL_FORM = "pages_total"
+FURNITURE_FORM = "page_furniture"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
 
 
@@ -83,7 +85,7 @@ class PageNumber(Flowable):
         self.canv.restoreState()
 
 
-@dataclass
+@dataclass(eq=False)
 class Furniture:
     """Draws the band and the footer on every page."""
 
@@ -93,6 +95,8 @@ class Furniture:
     page_height: float
     band: float
     footer: float
+    _names: dict = field(default_factory=dict)
+    _logo_reader: ImageReader | None = None
 
     @property
     def band_text(self) -> colors.Color:
@@ -103,6 +107,7 @@ class Furniture:
     def margin(self) -> float:
         return self.ctx.theme.measures.margin
 
+    @cached_property
     def footer_lines(self) -> tuple[RLParagraph, RLParagraph]:
         """Contact line and review line, wrapped to the page width."""
         brand, small = self.document.brand, self.ctx.theme.small
@@ -114,10 +119,17 @@ class Furniture:
         return (self.ctx.plain("  \u00b7  ".join(contact), style), self.ctx.plain(second, style))
 
     def draw(self, canvas: NumberingCanvas, doc) -> None:
+        """Every page: the band and footer, drawn once into a form and reused; then the
+        page number, the only part that changes."""
         canvas.pages += 1
+        if not canvas.hasForm(FURNITURE_FORM):
+            canvas.beginForm(FURNITURE_FORM)
+            self._band(canvas)
+            self._footer(canvas)
+            canvas.endForm()
+        canvas.doForm(FURNITURE_FORM)
         canvas.saveState()
-        self._band(canvas)
-        self._footer(canvas)
+        self._page_number(canvas)
         canvas.restoreState()
 
     def _band(self, canvas: Canvas) -> None:
@@ -135,12 +147,18 @@ class Furniture:
         if logo:
             x += self._logo(canvas, logo, x, top - self.band) + 12
         width = right - 10 - x
-        name = self._fitted_name(width)
+        name = self._fitted_name(round(width, 2))
         _, h = name.wrap(width, self.band)
         name.drawOn(canvas, x, top - self.band / 2 - h / 2)
 
     def _fitted_name(self, width: float) -> RLParagraph:
-        """The clinic's name at the largest size (down to 8 pt) that fits the band."""
+        """The clinic's name at the largest size (down to 8 pt) that fits the band,
+        worked out once per handout rather than on every page."""
+        if width not in self._names:
+            self._names[width] = self._fit_name(width)
+        return self._names[width]
+
+    def _fit_name(self, width: float) -> RLParagraph:
         theme = self.ctx.theme
         name = self.document.brand.name
         size = theme.measures.h3
@@ -158,7 +176,7 @@ class Furniture:
 
     def _logo(self, canvas: Canvas, data: bytes, x: float, bottom: float) -> float:
         """Draw the logo on a white tile that fits the band; return the tile's width."""
-        image = ImageReader(io.BytesIO(data))
+        image = self._image(data)
         iw, ih = image.getSize()
         pad = 4
         max_h, max_w = self.band - 2 * 8, 1.8 * inch
@@ -171,6 +189,12 @@ class Furniture:
         canvas.drawImage(image, x + pad, bottom + (self.band - h) / 2, w, h, mask="auto")
         return w + 2 * pad
 
+    def _image(self, data: bytes) -> ImageReader:
+        """The logo, decoded once per handout rather than on every page."""
+        if self._logo_reader is None:
+            self._logo_reader = ImageReader(io.BytesIO(data))
+        return self._logo_reader
+
     def _footer(self, canvas: NumberingCanvas) -> None:
         theme = self.ctx.theme
         size = theme.measures.small
@@ -179,13 +203,19 @@ class Furniture:
         canvas.setLineWidth(0.6)
         canvas.line(self.margin, y_rule, self.page_width - self.margin, y_rule)
         number_w = canvas.stringWidth("Page 888 of 888", theme.font.regular, size)
-        contact, second = self.footer_lines()
+        contact, second = self.footer_lines
         width = self.page_width - 2 * self.margin - number_w - 12
         y = y_rule - 4
         for para in (contact, second):
             _, h = para.wrap(width, self.footer)
             para.drawOn(canvas, self.margin, y - h)
             y -= h
+
+    def _page_number(self, canvas: NumberingCanvas) -> None:
+        theme = self.ctx.theme
+        size = theme.measures.small
+        y_rule = SAFE_MARGIN + 2 + self.footer
+        number_w = canvas.stringWidth("Page 888 of 888", theme.font.regular, size)
         label = f"Page {canvas.getPageNumber()} of "
         x = self.page_width - self.margin - number_w
         canvas.setFont(theme.font.regular, size)
