@@ -142,12 +142,11 @@ def _site(ref: str, spec_path: Path, doc, from_option: bool, allow_outside: bool
 
 def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Problem]:
     """Spec, patient and site text that no bundled font can print, by field."""
-    from handouts.render.fonts import FALLBACK, family
+    from handouts.render.fonts import family
     from handouts.render.markup import SCRIPTS_HINT, Glyphs, describe
 
     site = prepared.site
-    glyphs = Glyphs(family(site.model.font if site else "atkinson-hyperlegible"),
-                    family(FALLBACK))
+    glyphs = Glyphs(family(site.model.font if site else "atkinson-hyperlegible"))
     spec_file = prepared.spec_file
     spec, doc = spec_file.spec, spec_file.source
     fields: list[tuple[str | None, tuple, str | None]] = [

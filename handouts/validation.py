@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +40,7 @@ def validate(model: type[BaseModel], doc: Located, base: tuple = (), context: An
 
 
 def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Problem:
-    loc = tuple(part for part in err["loc"] if not _is_union_tag(part))
+    loc = err["loc"][:1] + tuple(p for p in err["loc"][1:] if not _is_union_tag(p))
     line = doc.line_of(base + loc)
     kind, value = err["type"], err.get("input")
     private = bool(loc) and loc[0] == "patient"  # never echo patient data into messages
@@ -70,8 +71,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
+_TAG = re.compile(r"^[\w-]+\[.*\]$")
+
+
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"str", "list", "int", "bool"})
+    """pydantic's names for the branch of a union or a validator ('function-after[...]')."""
+    return isinstance(part, str) and (bool(_TAG.match(part)) or part in {"str", "list", "int",
+                                                                          "bool"})
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

@@ -140,3 +140,10 @@ def test_usage_errors_exit_2(args):
 def test_help_everywhere(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_odd_field_names_are_reported_not_crashed_on(write_spec):
+    path = write_spec('"[": 1\nlist: 2\ntitle: T\ntopics: [side-effects]\n')
+    found = problems(path)
+    assert f"{path}:1: [: is not a known field" in " ".join(found)
+    assert any(p.startswith(f"{path}:2: list: is not a known field") for p in found)

@@ -14,6 +14,19 @@ from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 
 
+class Para(RLParagraph):
+    """A Paragraph that remembers its last line breaking: ReportLab breaks the lines again
+    on every wrap, and a paragraph is wrapped several times for the same width (to keep a
+    heading with its text, to try a page, then to place it)."""
+
+    def wrap(self, available_width: float, available_height: float):
+        if getattr(self, "_wrapped_for", None) != available_width or \
+                "blPara" not in self.__dict__:  # split() halves arrive with no breaking
+            super().wrap(available_width, available_height)
+            self._wrapped_for = available_width
+        return self.width, self.height
+
+
 @dataclass(frozen=True)
 class Context:
     theme: Theme
@@ -29,10 +42,10 @@ class Context:
         markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style))
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
-        return RLParagraph(markup, style)
+        return Para(markup, style)
 
     def plain(self, text: str, style) -> RLParagraph:
-        return RLParagraph(text_markup(text, self.glyphs, self.fit(style)), style)
+        return Para(text_markup(text, self.glyphs, self.fit(style)), style)
 
     def narrower(self, by: float) -> Context:
         return Context(self.theme, self.glyphs, self.width - by, self.frame_height)

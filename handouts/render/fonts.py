@@ -58,12 +58,16 @@ def family(family_id: str) -> Family:
     """Register a bundled family (once) and return its ReportLab font names."""
     files = FAMILIES[family_id]
     base = "".join(part.capitalize() for part in family_id.split("-"))
-    names = (base, f"{base}-Bold", f"{base}-Italic", f"{base}-BoldItalic")
+    wanted = (base, f"{base}-Bold", f"{base}-Italic", f"{base}-BoldItalic")
     folder = font_dir()
-    fonts = {}
-    for name, file in zip(names, files, strict=True):
-        fonts[name] = TTFont(name, str(folder / file))
-        pdfmetrics.registerFont(fonts[name])
+    fonts: dict[str, TTFont] = {}
+    by_file: dict[str, str] = {}  # a file used for two styles is parsed and embedded once
+    for name, file in zip(wanted, files, strict=True):
+        if file not in by_file:
+            fonts[name] = TTFont(name, str(folder / file))
+            pdfmetrics.registerFont(fonts[name])
+            by_file[file] = name
+    names = tuple(by_file[file] for file in files)
     for bold, italic, name in ((0, 0, names[0]), (1, 0, names[1]), (0, 1, names[2]),
                                (1, 1, names[3])):
         addMapping(base, bold, italic, name)

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from handouts.citations import compress
 from handouts.document import CiteRef, Inline, Link, PageRef, Text
 from handouts.errors import LayoutError, Problem
-from handouts.render.fonts import Family
+from handouts.render.fonts import FALLBACK, Family, family
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
@@ -26,10 +26,15 @@ _MOVE_BEFORE_CITATION = ".,;:"
 
 
 class Glyphs:
-    """Which family draws a character: the main one, else the fallback."""
+    """Which family draws a character: the main one, else the fallback, which is loaded
+    only when some text needs it (most handouts never do)."""
 
-    def __init__(self, main: Family, fallback: Family):
-        self.main, self.fallback = main, fallback
+    def __init__(self, main: Family, fallback_id: str = FALLBACK):
+        self.main, self._fallback_id = main, fallback_id
+
+    @property
+    def fallback(self) -> Family:
+        return family(self._fallback_id)
 
     def missing(self, text: str) -> list[str]:
         """Characters we cannot print correctly: no bundled glyph; a right-to-left script,
@@ -37,6 +42,8 @@ class Glyphs:
         formatting character, which a reader could not see or check; or a character beyond
         the Basic Multilingual Plane (emoji), which ReportLab's font subsets cannot carry."""
         text = unicodedata.normalize("NFC", text)
+        if self.main.printable.issuperset(text):
+            return []
         return sorted({c for c in text if not c.isspace() and (
             ord(c) > 0xFFFF  # beyond the Basic Multilingual Plane: emoji, math letters
             or unicodedata.bidirectional(c) in ("R", "AL")
