@@ -184,7 +184,7 @@ def check_private_name(target: Path, spec_file: SpecFile) -> None:
     if not (patient and patient.name):
         return
     stem = target.stem.casefold()
-    if any(len(part) > 2 and part.casefold() in stem for part in re.split(r"\W+", patient.name)):
+    if any(part.casefold() in stem for part in re.findall(r"[^\W\d_]{3,}", patient.name)):
         raise SpecError.one("the output file name would contain the patient's name",
                             spec_file.path, field="patient.name",
                             hint="rename the spec file or choose a name with --out-name")
