@@ -6,11 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from handouts.document import (
@@ -29,6 +26,9 @@ from handouts.document import (
 from handouts.errors import ContentError, Problem
 from handouts.validation import validate
 from handouts.yamlio import YamlProblem, parse
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 CONTAINERS = ("patient", "clinician", "warning", "note")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -62,7 +62,12 @@ class ContentFile:
 
 
 @cache
-def _markdown() -> MarkdownIt:
+def _markdown():
+    """The Markdown parser, built on first use (most runs read parsed content from the
+    cache and never import markdown-it)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.container import container_plugin
+
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     for name in CONTAINERS:
         md.use(container_plugin, name=name)

@@ -6,11 +6,16 @@ them, once per process.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 from collections.abc import Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
+from handouts import __version__
 from handouts.contentfile import ContentFile, parse_content
 from handouts.errors import ContentError, Problem
 from handouts.medicines import DrugTable
@@ -180,7 +185,52 @@ def _parse_version(path: Path, mtime_ns: int, size: int) -> ContentFile:
         text = read_text(path, "content file")
     except YamlProblem as exc:
         raise ContentError(exc.problem) from None
-    return parse_content(text, display_path(path))
+    shown = display_path(path)
+    key = hashlib.sha256(f"{__version__}\0{shown}\0{text}".encode()).hexdigest()
+    cached = _cache_read(key)
+    if cached is not None:
+        return cached
+    content = parse_content(text, shown)
+    _cache_write(key, content)
+    return content
+
+
+def cache_dir() -> Path | None:
+    """Where parsed content is kept between runs ($HANDOUTS_CACHE_DIR, else the user's
+    cache folder); an empty $HANDOUTS_CACHE_DIR turns the cache off."""
+    configured = os.environ.get("HANDOUTS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "handouts"
+
+
+def _cache_read(key: str) -> ContentFile | None:
+    """Parsed content from an earlier run; only library text is ever cached, keyed by its
+    hash, so a changed file is simply parsed again."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{key}.pickle", "rb") as handle:
+            content = pickle.load(handle)
+        return content if isinstance(content, ContentFile) else None
+    except Exception:  # a missing, unreadable or stale cache entry just means parsing
+        return None
+
+
+def _cache_write(key: str, content: ContentFile) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{key}.pickle")
+    except OSError:  # a read-only home folder only costs speed
+        pass
 
 
 @cache

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.build import BuildOptions, build
+
+# The parsed-content cache lives in a folder of the test run's own, not the user's.
+os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"

@@ -149,3 +149,22 @@ def test_clinic_topic_clashing_with_the_library_needs_overrides(tmp_path, build_
         "---\nid: side-effects\ntitle: Ours\nreviewed: 2026-11-01\noverrides: true\n---\n" + body)
     text = pdf_text(build_spec("title: T\ntopics: [side-effects]\n", libraries=(ours,)))
     assert "Our own words about side effects." in text
+
+
+def test_parsed_content_cache_is_used_and_survives_damage(tmp_path, monkeypatch):
+    from handouts import library
+
+    monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(tmp_path / "cache"))
+    topic = tmp_path / "lib" / "topics" / "ours.md"
+    topic.parent.mkdir(parents=True)
+    topic.write_text("---\nid: ours\ntitle: Ours\nreviewed: 2026-11-01\n---\nHello there.\n")
+    first = library._parse_version(topic, 1, 1)
+    entries = list((tmp_path / "cache").glob("*.pickle"))
+    assert len(entries) == 1
+    library._parse_version.cache_clear()
+    assert library._parse_version(topic, 1, 1) == first  # read back from the cache
+    entries[0].write_bytes(b"not a pickle")
+    library._parse_version.cache_clear()
+    assert library._parse_version(topic, 1, 1) == first  # a damaged entry is parsed again
+    monkeypatch.setenv("HANDOUTS_CACHE_DIR", "")
+    assert library.cache_dir() is None
