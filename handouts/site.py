@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -109,7 +110,20 @@ def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = Fal
 
 
 def load_site(path: Path, allow_outside: bool = False) -> Site:
-    """Load a site file and its logo; raise SpecError listing every problem."""
+    """Load a site file and its logo; raise SpecError listing every problem.
+
+    A batch builds many handouts per site: each site is read and its logo decoded once
+    per process for as long as the file is unchanged."""
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, 0)  # let the load below report the problem
+    return _load_site(path, allow_outside, version)
+
+
+@cache
+def _load_site(path: Path, allow_outside: bool, version: tuple[int, int]) -> Site:
     doc = load_mapping(path, "site file")
     model, problems = validate(SiteModel, doc)
     if problems:
