@@ -18,9 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from handouts import __version__
-from handouts.build import BuildOptions, build_prepared, input_files, prepare, today, write_atomic
 from handouts.errors import HandoutError, SpecError
-from handouts.site import load_site
+from handouts.output import file_sha256, today, write_atomic
 
 MANIFEST = "manifest.json"
 
@@ -46,6 +45,9 @@ class Result:
     sha256: str = ""
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()  # (file, sha256) of everything it was made from
+    date: str = ""
+    date_from_spec: bool = False
 
 
 @dataclass
@@ -145,9 +147,19 @@ def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
     """
     report = Report()
     remove_partial_files(settings.out_dir)
-    bad_sites = _check_sites({j.site for j in jobs if j.site}, settings.allow_outside_paths)
-    todo = []
+    stale = []
     for job in jobs:
+        previous = settings.previous.get(job.output)
+        if not settings.force and still_fresh(previous, settings.out_dir / job.output):
+            result = Result(**{**previous, "status": "unchanged"})
+            report.results.append(result)
+            if progress:
+                progress(result)
+        else:
+            stale.append(job)
+    bad_sites = _check_sites({j.site for j in stale if j.site}, settings.allow_outside_paths)
+    todo = []
+    for job in stale:
         if job.site in bad_sites:
             report.results.append(Result(job.output, job.spec, job.site, "failed",
                                          problems=bad_sites[job.site]))
@@ -180,6 +192,8 @@ def remove_partial_files(out_dir: Path) -> None:
 
 def _check_sites(sites: Iterable[str], allow_outside: bool) -> dict[str, tuple[str, ...]]:
     """Load each site once up front: a broken site fails its jobs with one clear reason."""
+    from handouts.site import load_site
+
     bad = {}
     for site in sorted(sites):
         try:
@@ -211,7 +225,13 @@ def _execute(jobs: Sequence[Job], settings: Settings, workers: int) -> Iterable[
 
 
 def _warm_worker(libraries: tuple[Path, ...]) -> None:
-    """Load the library and register fonts once per worker, not once per handout."""
+    """Load the library and register fonts once per worker, not once per handout.
+
+    Ctrl-C is for the parent: it stops handing out work and waits for each worker to
+    finish the handout in hand (a second or less), so no worker dies mid-file."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from handouts.library import open_library
     from handouts.render.fonts import FALLBACK, FAMILIES, family
 
@@ -221,22 +241,23 @@ def _warm_worker(libraries: tuple[Path, ...]) -> None:
 
 
 def run_job(job: Job, settings: Settings) -> Result:
-    """Build one job unless its inputs and output are unchanged; never raises for bad input."""
+    """Build one job; never raises for bad input (the failure is the result)."""
+    from handouts.build import BuildOptions, build_prepared, input_files, prepare
+
     options = BuildOptions(out_dir=settings.out_dir, site=job.site,
                            libraries=settings.libraries,
                            allow_outside_paths=settings.allow_outside_paths)
     try:
         prepared = prepare(Path(job.spec), options)
-        key = inputs_key(input_files(prepared), prepared.spec_file.spec.date or today())
+        spec_date = prepared.spec_file.spec.date
+        date = (spec_date or today()).isoformat()
+        inputs = tuple((str(p), file_sha256(p)) for p in input_files(prepared))
         target = settings.out_dir / job.output
-        previous = settings.previous.get(job.output)
-        if not settings.force and _unchanged(previous, key, target):
-            return Result(**{**previous, "status": "unchanged",
-                             "warnings": tuple(previous.get("warnings", ()))})
         built = build_prepared(prepared, target, options)
-        digest = hashlib.sha256(target.read_bytes()).hexdigest()
-        return Result(job.output, job.spec, job.site, "built", key, built.pages, built.size,
-                      digest, warnings=tuple(str(w) for w in built.warnings))
+        return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date),
+                      built.pages, built.size, file_sha256(target),
+                      warnings=tuple(str(w) for w in built.warnings), inputs=inputs,
+                      date=date, date_from_spec=spec_date is not None)
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
                       problems=tuple(str(p) for p in exc.problems))
@@ -245,29 +266,28 @@ def run_job(job: Job, settings: Settings) -> Result:
                       problems=(f"internal error: {type(exc).__name__}: {exc}",))
 
 
-def _unchanged(previous: dict | None, key: str, target: Path) -> bool:
-    if not previous or previous.get("inputs_sha256") != key or not target.is_file():
+def still_fresh(previous: dict | None, target: Path) -> bool:
+    """True if an earlier build of this output stands: the PDF is as it was written, and
+    every file it was made from (spec, site, logo, content, fonts) hashes as it did then,
+    and the date it carries is still the one it would get. No spec is parsed and nothing
+    is laid out, so a rerun that changes nothing takes a moment."""
+    if not previous or not previous.get("inputs"):
         return False
-    return _file_sha256(target) == previous.get("sha256")
+    try:
+        if file_sha256(target) != previous.get("sha256"):
+            return False
+        if any(file_sha256(Path(name)) != digest for name, digest in previous["inputs"]):
+            return False
+    except OSError:  # an output or an input has gone
+        return False
+    return previous.get("date_from_spec") or previous.get("date") == today().isoformat()
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _file_sha256(path: Path) -> str:
-    """sha256 of a file, remembered per process by path, size and modification time."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHES:
-        _HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _HASHES[key]
-
-
-def inputs_key(files: Iterable[Path], date) -> str:
+def inputs_key(inputs: Iterable[tuple[str, str]], date: str) -> str:
     """One hash of everything that can change the bytes: files, engine version, date."""
     digest = hashlib.sha256(f"handouts {__version__}\n{date}\n".encode())
-    for path in files:
-        digest.update(f"{path.name}\0{_file_sha256(path)}\n".encode())
+    for name, file_digest in inputs:
+        digest.update(f"{Path(name).name}\0{file_digest}\n".encode())
     return digest.hexdigest()
 
 
@@ -280,12 +300,22 @@ def manifest_name(shard: tuple[int, int]) -> str:
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
-    """Previous results by output, for incremental builds; a missing or bad file is empty."""
+    """Previous results by output, for incremental builds; a missing or bad file, or one
+    written by another version of handouts, is empty (everything is built again)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {o["output"]: o for o in data.get("outputs", [])}
+        if data.get("handouts_version") != __version__:
+            return {}
+        fields = set(Result.__dataclass_fields__) - {"status", "problems"}
+        return {o["output"]: {k: _tuples(v) for k, v in o.items() if k in fields}
+                for o in data.get("outputs", [])}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
+
+
+def _tuples(value):
+    """JSON lists back into the tuples a Result holds."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def manifest_data(results: Iterable[Result]) -> dict:
@@ -305,8 +335,7 @@ def with_previous(results: Sequence[Result], settings: Settings) -> list[Result]
     """This run's results, plus the previous manifest's records for outputs it did not
     reach (an interrupted run must not forget what earlier runs built)."""
     done = {r.output for r in results}
-    kept = [Result(**{**record, "status": "unchanged",
-                      "warnings": tuple(record.get("warnings", ()))})
+    kept = [Result(**{**record, "status": "unchanged"})
             for output, record in settings.previous.items() if output not in done]
     return [*results, *kept]
 

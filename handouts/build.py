@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +10,8 @@ from pathlib import Path
 from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
+from handouts.output import today, write_atomic
 from handouts.printcheck import site_problems
-from handouts.render import render
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, validate_spec
 
@@ -41,18 +38,6 @@ class Built:
     pages: int
     size: int
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
-
-
-def today() -> dt.date:
-    """SOURCE_DATE_EPOCH (for reproducible builds) if set, else today's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except (ValueError, OverflowError, OSError):
-            raise SpecError.one(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of "
-                                "seconds", hint="unset it or give e.g. 1767225600") from None
-    return dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -217,25 +202,9 @@ def output_name(spec_path: Path, out_name: str | None) -> str:
     return name
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def input_files(prepared: Prepared) -> list[Path]:
     """Every file whose bytes can change this handout's PDF."""
-    from handouts.render.fonts import font_files
+    from handouts.fontfiles import font_files
 
     spec, library, site = prepared.spec_file.spec, prepared.library, prepared.site
     recognised = recognise_medicines(spec, library)
@@ -247,6 +216,14 @@ def input_files(prepared: Prepared) -> list[Path]:
         files.append(BUNDLED / "drugs.yaml")
     font = site.model.font if site else "atkinson-hyperlegible"
     return files + font_files(font)
+
+
+def render(document) -> bytes:
+    """ReportLab, imported only when a handout is really laid out (a batch that finds
+    nothing changed never loads it)."""
+    from handouts.render import render as render_pdf
+
+    return render_pdf(document)
 
 
 def _page_count(data: bytes) -> int:

@@ -217,16 +217,20 @@ def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
 @click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
               help="Site files or folders whose print colours to check (repeatable).")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Also check a clinic's own content folder (repeatable).")
 @click.option("--strict", is_flag=True, help="Treat warnings (review dates, print colours) "
               "as errors.")
 @reports_errors
-def check(specs: tuple[Path, ...], sites: tuple[Path, ...], strict: bool) -> None:
+def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Path, ...],
+          strict: bool) -> None:
     """Check the content library, and any SPEC files and sites given."""
     from handouts.build import today
     from handouts.check import check_library, check_specs, summary_lines
     from handouts.library import open_library
 
-    library = open_library()
+    library = open_library(libraries)
     report = check_library(library, today())
     from handouts.batch import find_sites
 

@@ -76,6 +76,7 @@ def _markdown():
 
 def parse_content(text: str, path: str) -> ContentFile:
     """Parse a content file's text; raise ContentError listing every problem."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # files saved on Windows or old Macs
     match = _FRONT.match(text)
     if not match:
         raise ContentError.one("missing front matter (a '---' block at the top)", path, line=1)

@@ -33,7 +33,7 @@ def contact_sheet(items: Sequence[tuple[str, Path]], columns: int = 5) -> bytes:
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw, ImageFont
 
-    from handouts.render.fonts import font_dir
+    from handouts.fontfiles import font_dir
 
     thumbs = []
     for label, path in items:

@@ -82,3 +82,10 @@ def test_front_matter_problems_and_id_must_match_file_name():
 def test_missing_front_matter():
     with pytest.raises(ContentError, match="missing front matter"):
         parse_content("Just text.\n", "topics/sample.md")
+
+
+def test_windows_line_endings():
+    text = "---\r\nid: sample\r\ntitle: A sample\r\nreviewed: 2026-11-01\r\n---\r\nHello [@a].\r\n"
+    content = parse_content(text, "topics/sample.md")
+    assert content.front.title == "A sample"
+    assert content.blocks[0].inlines[0] == Text("Hello")

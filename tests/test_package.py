@@ -38,7 +38,7 @@ def test_installed_package_builds_a_handout_from_anywhere(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     spec = tmp_path / "s.yaml"
     spec.write_text("title: From the wheel\ntopics: [side-effects]\n")
-    code = ("import sys; from handouts.render.fonts import font_dir; print(font_dir()); "
+    code = ("import sys; from handouts.fontfiles import font_dir; print(font_dir()); "
             "from handouts.cli import main; sys.argv=['handouts','build','s.yaml','-o','out']; "
             "main()")
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,

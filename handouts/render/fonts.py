@@ -5,30 +5,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
-from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-# family id -> (regular, bold, italic, bold italic) file names
-FAMILIES = {
-    "atkinson-hyperlegible": ("AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf",
-                              "AtkinsonHyperlegible-Italic.ttf",
-                              "AtkinsonHyperlegible-BoldItalic.ttf"),
-    # DejaVu Sans is bundled upright only: its italics would add 1.3 MB for clinician
-    # reference lists alone, so italics fall back to the upright faces.
-    "dejavu-sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans.ttf",
-                    "DejaVuSans-Bold.ttf"),
-}
-FALLBACK = "dejavu-sans"
+from handouts.fontfiles import FALLBACK, FAMILIES, font_dir
 
-
-def font_dir() -> Path:
-    """fonts/ inside an installed wheel, else the repository's top-level fonts/."""
-    installed = Path(str(resources.files("handouts"))) / "fonts"
-    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "fonts"
+__all__ = ["FALLBACK", "Family", "family"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +60,3 @@ def family(family_id: str) -> Family:
                                   boldItalic=names[3])
     coverage = frozenset(fonts[names[0]].face.charToGlyph)
     return Family(*names, coverage=coverage)
-
-
-def font_files(family_id: str) -> list[Path]:
-    """The files a family (and the fallback) is drawn from, for build caches."""
-    ids = dict.fromkeys((family_id, FALLBACK))
-    return [font_dir() / f for i in ids for f in dict.fromkeys(FAMILIES[i])]
