@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.contentfile import ContentFile
-from handouts.document import Audience, Block, Callout, Cite, Heading, ListBlock, Paragraph, Table
+from handouts.document import Audience, Block, Cite, inline_groups
 from handouts.errors import HandoutError, Problem
 from handouts.library import Library
 from handouts.medicines import words
@@ -83,18 +83,8 @@ def check_library(library: Library, today: dt.date) -> Report:
 
 def cites(blocks: Iterable[Block]) -> Iterable[Cite]:
     """Every citation in these blocks, in reading order."""
-    for block in blocks:
-        if isinstance(block, Audience | Callout):
-            yield from cites(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from cites(item)
-        elif isinstance(block, Table):
-            for row in (block.header, *block.rows):
-                for cell in row:
-                    yield from (r for r in cell if isinstance(r, Cite))
-        else:
-            yield from (r for r in block.inlines if isinstance(r, Cite))
+    for group in inline_groups(blocks):
+        yield from (run for run in group if isinstance(run, Cite))
 
 
 def _citations(contents: Sequence[ContentFile], library: Library) -> list[Problem]:
@@ -204,17 +194,8 @@ def _drugs(library: Library) -> list[Problem]:
 
 def lines_of(blocks: Iterable[Block]) -> Iterable[str]:
     """What a reader reads, one block (paragraph, item, cell, heading) per line."""
-    for block in blocks:
-        if isinstance(block, Callout):
-            yield from lines_of(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from lines_of(item)
-        elif isinstance(block, Table):
-            for row in (block.header, *block.rows):
-                yield from ("".join(getattr(r, "text", "") for r in cell) for cell in row)
-        elif isinstance(block, Paragraph | Heading):
-            yield "".join(getattr(r, "text", "") for r in block.inlines)
+    for group in inline_groups(blocks):
+        yield "".join(getattr(run, "text", "") for run in group)
 
 
 def patient_passages(content: ContentFile) -> Iterable[tuple[int | None, list[str]]]:

@@ -8,6 +8,7 @@ the reader's passages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -101,6 +102,22 @@ class Audience:
 
 
 Block = Paragraph | Heading | ListBlock | Table | Callout | Audience
+
+
+def inline_groups(blocks) -> Iterator[Inlines]:
+    """Each run of inlines a reader meets, in reading order: a paragraph, a heading, a
+    table cell; containers, callouts and list items are walked into."""
+    for block in blocks:
+        if isinstance(block, Audience | Callout):
+            yield from inline_groups(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from inline_groups(item)
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                yield from row
+        else:
+            yield block.inlines
 
 # ---- the document ------------------------------------------------------------------------
 

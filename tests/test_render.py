@@ -108,20 +108,11 @@ def test_references_are_numbered_in_order_of_first_use(examples):
 
 def _first_cited_key(library, ids):
     from handouts.assemble import _for_audience
-    from handouts.document import Cite
+    from handouts.check import cites
 
-    def walk(node):
-        if isinstance(node, Cite):
-            yield from node.keys
-        elif isinstance(node, tuple):
-            for item in node:
-                yield from walk(item)
-        elif hasattr(node, "__dataclass_fields__"):
-            for name in node.__dataclass_fields__:
-                yield from walk(getattr(node, name))
     for ident in ids:
-        for key in walk(_for_audience(library.section(ident).blocks, "patient")):
-            return key
+        for cite in cites(_for_audience(library.section(ident).blocks, "patient")):
+            return cite.keys[0]
 
 
 def test_tailored_leaflet_names_the_patient_and_their_medicines(examples):
