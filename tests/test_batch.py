@@ -158,21 +158,21 @@ def test_cli_batch_over_the_example_folders(tmp_path):
     result = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                   "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "12 built, 0 unchanged, 0 failed" in result.output
+    assert "16 built, 0 unchanged, 0 failed" in result.output
     for pdf in (tmp_path / "out").rglob("*.pdf"):
         assert structural_problems(pdf) == [], pdf
     assert "patient.medications[2]: medicine not in our library" in result.output
     again = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "out"), "--jobs", "2"])
-    assert "0 built, 12 unchanged, 0 failed" in again.output
+    assert "0 built, 16 unchanged, 0 failed" in again.output
     shard = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "s"), "--shard", "1/2", "-j", "1"])
-    assert "6 built" in shard.output
+    assert "8 built" in shard.output
     assert (tmp_path / "s" / "manifest.shard-1-of-2.json").is_file()
     merged = runner.invoke(main, ["merge-manifests", str(tmp_path / "s" /
                                                          "manifest.shard-1-of-2.json"),
                                   "-o", str(tmp_path / "m.json")])
-    assert merged.exit_code == 0 and "6 outputs, 0 failures" in merged.output
+    assert merged.exit_code == 0 and "8 outputs, 0 failures" in merged.output
 
 
 def test_cli_batch_exit_status_is_1_when_anything_failed(tmp_path):
