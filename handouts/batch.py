@@ -318,7 +318,7 @@ def _tuples(value):
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
-def manifest_data(results: Iterable[Result]) -> dict:
+def manifest_data(results: Iterable[Result], shard: tuple[int, int] = (1, 1)) -> dict:
     outputs, failures = [], []
     for r in sorted(results, key=lambda r: r.output):
         record = {k: v for k, v in asdict(r).items() if k not in ("problems", "status")}
@@ -328,7 +328,10 @@ def manifest_data(results: Iterable[Result]) -> dict:
                              "problems": list(r.problems)})
         else:
             outputs.append(record)
-    return {"handouts_version": __version__, "outputs": outputs, "failures": failures}
+    data = {"handouts_version": __version__, "outputs": outputs, "failures": failures}
+    if shard != (1, 1):
+        data["shard"] = list(shard)
+    return data
 
 
 def with_previous(results: Sequence[Result], settings: Settings) -> list[Result]:
@@ -340,26 +343,48 @@ def with_previous(results: Sequence[Result], settings: Settings) -> list[Result]
     return [*results, *kept]
 
 
-def write_manifest(path: Path, results: Iterable[Result]) -> None:
-    text = json.dumps(manifest_data(results), indent=2, sort_keys=True) + "\n"
+def write_manifest(path: Path, results: Iterable[Result], shard: tuple[int, int] = (1, 1)
+                   ) -> None:
+    text = json.dumps(manifest_data(results, shard), indent=2, sort_keys=True) + "\n"
     write_atomic(path, text.encode("utf-8"))
 
 
-def merge_manifests(paths: Sequence[Path]) -> dict:
-    """Shard manifests -> one manifest; an output listed twice is an error."""
+def merge_manifests(paths: Sequence[Path], partial: bool = False) -> dict:
+    """Shard manifests -> one manifest. Every shard of the split must be there (unless
+    `partial`), and an output listed twice is an error: a merge never quietly replaces a
+    whole batch's manifest with a slice of it."""
     outputs: dict[str, dict] = {}
     failures: list[dict] = []
+    seen: dict[int, Path] = {}
+    counts: set[int] = set()
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise SpecError.one(f"cannot read manifest ({exc})", path) from None
+        index, count = data.get("shard") or (None, None)
+        if index is None:
+            raise SpecError.one("not the manifest of a shard (made without --shard)", path,
+                                hint="merge the manifest.shard-I-of-N.json files of one batch")
+        if index in seen:
+            raise SpecError.one(f"shard {index} is given twice", path)
+        seen[index] = path
+        counts.add(count)
         for record in data.get("outputs", []):
             if record["output"] in outputs:
                 raise SpecError.one(f"output {record['output']} is in more than one manifest",
                                     path, hint="merge manifests of different shards only")
             outputs[record["output"]] = record
         failures.extend(data.get("failures", []))
+    if len(counts) > 1:
+        raise SpecError.one(f"the manifests come from different splits ({sorted(counts)} "
+                            "shards)", hint="merge the shards of one batch")
+    missing = [i for i in range(1, (counts or {1}).pop() + 1) if i not in seen]
+    if missing and not partial:
+        many = len(missing) > 1
+        raise SpecError.one(f"shard{'s' if many else ''} {', '.join(map(str, missing))} "
+                            f"{'are' if many else 'is'} missing",
+                            hint="wait for every machine's manifest, or pass --partial")
     return {"handouts_version": __version__,
             "outputs": [outputs[k] for k in sorted(outputs)],
             "failures": sorted(failures, key=lambda f: f["output"])}

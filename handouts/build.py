@@ -85,7 +85,7 @@ def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
     if problems:
         raise SpecError(problems)
     assembly = assemble(spec_file.spec, library, site, today())
-    warnings = tuple(_medicine_warning(spec_file, options, i, r.suggestions)
+    warnings = tuple(medicine_warning(spec_file, options, i, r.suggestions)
                      for i, r in assembly.unknown_medicines)
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
@@ -175,7 +175,7 @@ def check_private_name(target: Path, spec_file: SpecFile) -> None:
                             hint="rename the spec file or choose a name with --out-name")
 
 
-def _medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,
+def medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,
                       suggestions: Sequence[str]) -> Problem:
     """Name the entry by position, not by its text: medicines are patient data."""
     in_spec = len(spec_file.spec.patient.medications) - len(options.medications)

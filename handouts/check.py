@@ -247,6 +247,16 @@ def summary_lines(report: Report) -> list[str]:
     return out
 
 
+def _medicine_problems(spec_file, library: Library) -> list[Problem]:
+    """The warnings a build gives for medicines the drug table does not know."""
+    from handouts.build import BuildOptions, medicine_warning
+
+    patient = spec_file.spec.patient
+    found = [library.drugs.recognise(m) for m in (patient.medications if patient else ())]
+    return [medicine_warning(spec_file, BuildOptions(), i, r.suggestions)
+            for i, r in enumerate(found) if not r.known or r.unmatched]
+
+
 def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
                 ) -> list[Problem]:
     """Load each spec and each site (named by a spec or given) as a build would; report
@@ -260,8 +270,11 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
     for path in paths:
         try:
             spec_file = load_spec(path, library)
+            problems += _medicine_problems(spec_file, library)
             if spec_file.spec.site:
-                site_paths.append(find_site(spec_file.spec.site, path))
+                where = {"file": str(path), "line": spec_file.source.line_of(("site",)),
+                         "field": "site"}
+                site_paths.append(find_site(spec_file.spec.site, path, where=where))
         except HandoutError as exc:
             problems.extend(exc.problems)
     for site_path in sorted(set(site_paths)):

@@ -122,12 +122,13 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     workers = jobs or batch_module.default_workers()
 
     def checkpoint(results):
-        batch_module.write_manifest(manifest, batch_module.with_previous(results, settings))
+        batch_module.write_manifest(manifest, batch_module.with_previous(results, settings),
+                                    shard_spec)
 
     report = _run_with_progress(batch_module, planned, settings, workers, checkpoint)
     results = batch_module.with_previous(report.results, settings) if report.interrupted \
         else report.results
-    batch_module.write_manifest(manifest, results)
+    batch_module.write_manifest(manifest, results, shard_spec)
     for result in report.results:
         for warning in result.warnings:
             click.echo(f"{result.output}: {warning}", err=True)
@@ -202,13 +203,14 @@ def preview(spec: Path, page: int, output: Path | None, site: str | None, paper:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("build/manifest.json"), show_default=True)
+@click.option("--partial", is_flag=True, help="Merge even if some shards are missing.")
 @reports_errors
-def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
-    """Merge the manifests of a sharded batch into one."""
+def merge_manifests(manifests: tuple[Path, ...], output: Path, partial: bool) -> None:
+    """Merge the manifests of every shard of a batch into one."""
     from handouts.batch import merge_manifests as merge
-    from handouts.build import write_atomic
+    from handouts.output import write_atomic
 
-    merged = merge(manifests)
+    merged = merge(manifests, partial)
     write_atomic(output, (json.dumps(merged, indent=2, sort_keys=True) + "\n").encode())
     click.echo(f"{len(merged['outputs'])} outputs, {len(merged['failures'])} failures: {output}")
 

@@ -137,12 +137,18 @@ def test_shards_together_equal_the_whole(workspace):
         report = run(plan(specs, sites, (i, 3)), Settings(out, libraries=libraries))
         from handouts.batch import write_manifest
         path = out / f"manifest.shard-{i}-of-3.json"
-        write_manifest(path, report.results)
+        write_manifest(path, report.results, (i, 3))
         manifests.append(path)
     merged = merge_manifests(manifests)
     assert [o["output"] for o in merged["outputs"]] == sorted(j.output for j in whole)
-    with pytest.raises(SpecError, match="more than one manifest"):
+    with pytest.raises(SpecError, match="shard 1 is given twice"):
         merge_manifests([manifests[0], manifests[0]])
+    with pytest.raises(SpecError, match="shards 2, 3 are missing"):
+        merge_manifests(manifests[:1])
+    assert len(merge_manifests(manifests[:1], partial=True)["outputs"]) == len(shards[0])
+    write_manifest(tmp_path / "whole.json", [])
+    with pytest.raises(SpecError, match="not the manifest of a shard"):
+        merge_manifests([tmp_path / "whole.json"])
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "2"])
@@ -172,7 +178,11 @@ def test_cli_batch_over_the_example_folders(tmp_path):
     merged = runner.invoke(main, ["merge-manifests", str(tmp_path / "s" /
                                                          "manifest.shard-1-of-2.json"),
                                   "-o", str(tmp_path / "m.json")])
-    assert merged.exit_code == 0 and "8 outputs, 0 failures" in merged.output
+    assert merged.exit_code == 1 and "shard 2 is missing" in merged.output
+    partial = runner.invoke(main, ["merge-manifests", str(tmp_path / "s" /
+                                                          "manifest.shard-1-of-2.json"),
+                                   "-o", str(tmp_path / "m.json"), "--partial"])
+    assert partial.exit_code == 0 and "8 outputs, 0 failures" in partial.output
 
 
 def test_cli_batch_exit_status_is_1_when_anything_failed(tmp_path):

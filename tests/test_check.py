@@ -28,11 +28,22 @@ def test_the_catalogue_is_the_public_contract():
     assert library.comedication_ids == SECTIONS
 
 
-def test_shipped_library_passes_strict_check():
-    result = CliRunner().invoke(main, ["check", "--strict", *map(str, SPECS.glob("*.yaml"))])
+def test_shipped_library_and_sites_pass_strict_check():
+    result = CliRunner().invoke(main, ["check", "--strict", "--sites", str(SPECS / "sites")])
     assert result.exit_code == 0, result.output
     assert "0 errors, 0 warnings" in result.output
     assert "Reading grade of patient passages" in result.output
+
+
+def test_check_warns_about_what_a_strict_build_refuses():
+    """The tailored example names lisinopril on purpose: check says so, as build does."""
+    result = CliRunner().invoke(main, ["check", *map(str, sorted(SPECS.glob("*.yaml")))])
+    assert result.exit_code == 0
+    assert "tailored-leaflet.yaml:14: warning: patient.medications[2]: medicine not in our " \
+           "library" in result.output
+    assert "0 errors, 1 warnings" in result.output
+    strict = CliRunner().invoke(main, ["check", "--strict", str(SPECS / "tailored-leaflet.yaml")])
+    assert strict.exit_code == 1
 
 
 def test_no_patient_passage_is_above_grade_8_and_most_are_at_6_or_below():

@@ -36,7 +36,8 @@ class Context:
 
     def fit(self, style) -> Fit:
         indent = style.leftIndent + style.rightIndent
-        return Fit(self.width - indent - 1, self.theme.font.bold, style.fontSize)
+        return Fit(self.width - indent - 1, style.fontName, style.fontSize,
+                   self.theme.font.bold)
 
     def para(self, runs: Inlines, style, bullet: str | None = None) -> RLParagraph:
         markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -63,14 +63,36 @@ SCRIPTS_HINT = ("the bundled fonts cover Latin (including Vietnamese, Polish and
 
 @dataclass(frozen=True)
 class Fit:
-    """The column a paragraph must fit: its width and the widest face and size used in it."""
+    """The column a paragraph must fit: its width, the face and size of its text, and the
+    face its bold runs use."""
 
     width: float
     font: str
     size: float
+    bold_font: str = ""
+
+    def for_run(self, bold: bool) -> Fit:
+        return replace(self, font=self.bold_font) if bold and self.bold_font else self
 
 
 _TOKEN = re.compile(r"\S{12,}")
+_WORD_ONLY = re.compile(r"^[^\W\d_]+[.,;:!?)]*$")
+
+
+def _hyphenated(word: str, fit: Fit) -> list[str] | None:
+    """A long word split at dictionary hyphenation points, each piece ending in '-'."""
+    import pyphen
+
+    dictionary = pyphen.Pyphen(lang="en_US")
+    pieces, rest = [], word
+    while stringWidth(rest, fit.font, fit.size) > fit.width:
+        head = next((h for h, _ in dictionary.iterate(rest)
+                     if stringWidth(h + "-", fit.font, fit.size) <= fit.width), None)
+        if head is None:
+            return None
+        pieces.append(head + "-")
+        rest = rest[len(head):]
+    return [*pieces, rest]
 _BREAK_AFTER = "/.-_?&=#:,;"
 
 
@@ -94,7 +116,12 @@ def _break_long_tokens(text: str, fit: Fit) -> list[str]:
 
 
 def _chunks(token: str, fit: Fit) -> list[str]:
-    """Greedy pieces no wider than the column, each ending at a URL break if one is near."""
+    """Greedy pieces no wider than the column: a word is hyphenated where the dictionary
+    allows; anything else (a URL) ends each piece at a slash, dot or hyphen if one is near."""
+    if _WORD_ONLY.match(token):
+        hyphenated = _hyphenated(token, fit)
+        if hyphenated:
+            return hyphenated
     out, start = [], 0
     while start < len(token):
         end = start + 1
@@ -185,6 +212,8 @@ def _leading_punctuation(run: Inline) -> str:
 
 
 def _run_markup(run: Inline, glyphs: Glyphs, link_color: str, fit: Fit | None) -> str:
+    if fit is not None:
+        fit = fit.for_run(run.bold)
     if isinstance(run, Link):
         inner = text_markup(run.text, glyphs, fit)
         if run.bold:
