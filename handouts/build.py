@@ -176,19 +176,19 @@ def check_private_name(target: Path, spec_file: SpecFile) -> None:
 
 
 def medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,
-                      suggestions: Sequence[str]) -> Problem:
+                     suggestions: Sequence[str]) -> Problem:
     """Name the entry by position, not by its text: medicines are patient data."""
     in_spec = len(spec_file.spec.patient.medications) - len(options.medications)
     hint = f"nearest known: {', '.join(suggestions)}" if suggestions else \
         "see 'handouts list drugs' for the names we know"
+    message = "medicine not in our library" if options.strict else \
+        "medicine not in our library; the handout asks the patient to check it with their " \
+        "care team"
     if index < in_spec:
-        return Problem("medicine not in our library; the handout asks the patient to check it "
-                       "with their care team", str(spec_file.path),
+        return Problem(message, str(spec_file.path),
                        spec_file.source.line_of(("patient", "medications", index)),
                        f"patient.medications[{index}]", hint, "warning")
-    return Problem("medicine not in our library; the handout asks the patient to check it "
-                   "with their care team", None, None, f"--meds entry {index - in_spec + 1}",
-                   hint, "warning")
+    return Problem(message, None, None, f"--meds entry {index - in_spec + 1}", hint, "warning")
 
 
 def output_name(spec_path: Path, out_name: str | None) -> str:
