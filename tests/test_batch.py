@@ -175,13 +175,11 @@ def test_cli_batch_over_the_example_folders(tmp_path):
                                  "-o", str(tmp_path / "s"), "--shard", "1/2", "-j", "1"])
     assert "8 built" in shard.output
     assert (tmp_path / "s" / "manifest.shard-1-of-2.json").is_file()
-    merged = runner.invoke(main, ["merge-manifests", str(tmp_path / "s" /
-                                                         "manifest.shard-1-of-2.json"),
-                                  "-o", str(tmp_path / "m.json")])
+    merge = ["merge-manifests", str(tmp_path / "s" / "manifest.shard-1-of-2.json"),
+             "-o", str(tmp_path / "m.json")]
+    merged = runner.invoke(main, merge)
     assert merged.exit_code == 1 and "shard 2 is missing" in merged.output
-    partial = runner.invoke(main, ["merge-manifests", str(tmp_path / "s" /
-                                                          "manifest.shard-1-of-2.json"),
-                                   "-o", str(tmp_path / "m.json"), "--partial"])
+    partial = runner.invoke(main, [*merge, "--partial"])
     assert partial.exit_code == 0 and "8 outputs, 0 failures" in partial.output
 
 

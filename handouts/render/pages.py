@@ -10,6 +10,7 @@ from functools import cached_property
 from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as RLParagraph
@@ -195,34 +196,37 @@ class Furniture:
             self._logo_reader = ImageReader(io.BytesIO(data))
         return self._logo_reader
 
-    def _footer(self, canvas: NumberingCanvas) -> None:
+    @property
+    def _rule_y(self) -> float:
+        """Height of the footer's rule; the contact lines and page number hang below it."""
+        return SAFE_MARGIN + 2 + self.footer
+
+    @cached_property
+    def _number_width(self) -> float:
+        """Room kept at the right of the footer for the widest 'Page N of M'."""
         theme = self.ctx.theme
-        size = theme.measures.small
-        y_rule = SAFE_MARGIN + 2 + self.footer
+        return stringWidth("Page 888 of 888", theme.font.regular, theme.measures.small)
+
+    def _footer(self, canvas: NumberingCanvas) -> None:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
-        canvas.line(self.margin, y_rule, self.page_width - self.margin, y_rule)
-        number_w = canvas.stringWidth("Page 888 of 888", theme.font.regular, size)
-        contact, second = self.footer_lines
-        width = self.page_width - 2 * self.margin - number_w - 12
-        y = y_rule - 4
-        for para in (contact, second):
+        canvas.line(self.margin, self._rule_y, self.page_width - self.margin, self._rule_y)
+        width = self.page_width - 2 * self.margin - self._number_width - 12
+        y = self._rule_y - 4
+        for para in self.footer_lines:
             _, h = para.wrap(width, self.footer)
             para.drawOn(canvas, self.margin, y - h)
             y -= h
 
     def _page_number(self, canvas: NumberingCanvas) -> None:
-        theme = self.ctx.theme
-        size = theme.measures.small
-        y_rule = SAFE_MARGIN + 2 + self.footer
-        number_w = canvas.stringWidth("Page 888 of 888", theme.font.regular, size)
+        font, size = self.ctx.theme.font.regular, self.ctx.theme.measures.small
         label = f"Page {canvas.getPageNumber()} of "
-        x = self.page_width - self.margin - number_w
-        canvas.setFont(theme.font.regular, size)
+        x = self.page_width - self.margin - self._number_width
+        y = self._rule_y - 4 - size
+        canvas.setFont(font, size)
         canvas.setFillColor(MUTED)
-        canvas.drawString(x, y_rule - 4 - size, label)
+        canvas.drawString(x, y, label)
         canvas.saveState()
-        canvas.translate(x + canvas.stringWidth(label, theme.font.regular, size),
-                         y_rule - 4 - size)
-        canvas.use_number(TOTAL_FORM, theme.font.regular, size, MUTED)
+        canvas.translate(x + stringWidth(label, font, size), y)
+        canvas.use_number(TOTAL_FORM, font, size, MUTED)
         canvas.restoreState()
