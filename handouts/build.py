@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     site = _site(site_ref, spec_path, doc, bool(options.site), options.allow_outside_paths) \
         if isinstance(site_ref, str) and site_ref.strip() else None
     roots = tuple(options.libraries) + (site.libraries if site else ())
-    library = open_library(roots)
+    library = open_library(roots, options.allow_outside_paths)
     spec_file = _with_options(validate_spec(spec_path, doc, library), options)
     return Prepared(spec_file, site, library)
 
@@ -65,6 +66,8 @@ def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
     """Build one handout and write it atomically; raise HandoutError on bad input."""
     prepared = prepare(spec_path, options)
     target = options.out_dir / output_name(spec_path, options.out_name)
+    if options.out_name:
+        check_private_name(target, prepared.spec_file, from_option=True)
     return build_prepared(prepared, target, options)
 
 
@@ -158,21 +161,51 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
             line = source.line_of(path) if (source and file) else None
             name = ".".join(str(p) for p in path) if file else f"{path[0]} {path[1]}"
             name = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", name)
-            problems.append(Problem(f"cannot print {describe(missing)}", file, line, name,
-                                    SCRIPTS_HINT))
+            private = path[0] in ("patient", "--meds entry")
+            what = (f"cannot print {len(missing)} of its characters" if private
+                    else f"cannot print {describe(missing)}")  # never quote patient text
+            problems.append(Problem(what, file, line, name, SCRIPTS_HINT))
     return problems
 
 
-def check_private_name(target: Path, spec_file: SpecFile) -> None:
-    """A file name must never carry the patient's name."""
+def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False) -> None:
+    """A file name must never carry the patient's name or medicines: compared word by word
+    after folding accents and case, so "Li Wu", "José Núñez" and "leaflet-zoloft" are all
+    caught while "leaflet-0042" for Lea Martin is not."""
     patient = spec_file.spec.patient
-    if not (patient and patient.name):
+    if patient is None:
         return
-    stem = target.stem.casefold()
-    if any(part.casefold() in stem for part in re.findall(r"[^\W\d_]{3,}", patient.name)):
-        raise SpecError.one("the output file name would contain the patient's name",
-                            spec_file.path, field="patient.name",
-                            hint="rename the spec file or choose a name with --out-name")
+    named = private_words(patient)
+    stem = folded_words(target.stem)
+    joined = "".join(stem)
+    name_run = "".join(folded_words(patient.name or ""))
+    if named & set(stem) or (len(name_run) >= 6 and name_run in joined):
+        hint = ("choose a --out-name without the patient's name or medicines" if from_option
+                else "rename the spec file, or choose a generic name with --out-name")
+        raise SpecError.one("the output file name would contain the patient's name or one of "
+                            "their medicines", spec_file.path if not from_option else None,
+                            field="--out-name" if from_option else "patient", hint=hint)
+
+
+def folded_words(text: str) -> list[str]:
+    """Lower-case words with accents removed: "Núñez-García" -> ["nunez", "garcia"]."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.findall(r"[^\W_]+", plain)
+
+
+def private_words(patient: Patient) -> set[str]:
+    """Every word of the patient's name (two letters or more) and every medicine word that
+    is not a dose, unit, form or frequency."""
+    from handouts.medicines import words as medicine_words
+
+    named = {w for w in folded_words(patient.name or "") if len(w) >= 2}
+    for entry in patient.medications:
+        named.update(w for w in folded_words(" ".join(medicine_words(entry))) if len(w) >= 3)
+    return named - TREATMENT_WORDS
+
+
+TREATMENT_WORDS = {"ketamine", "esketamine", "spravato"}  # every handout is about these
 
 
 def medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,

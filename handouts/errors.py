@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_PROBLEMS_PER_FILE = 25
+MAX_MESSAGE_CHARS = 300
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """A value quoted for a message, cut to `limit` characters: a message never copies a
+    megabyte of input."""
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= limit else text[:limit - 4] + "...'"
 
 
 @dataclass(frozen=True)
@@ -22,10 +33,31 @@ class Problem:
         where = ""
         if self.file:
             where = self.file + (f":{self.line}" if self.line else "") + ": "
-        field = f"{self.field}: " if self.field else ""
-        hint = f"; {self.hint}" if self.hint else ""
+        field = f"{_cut(self.field, 80)}: " if self.field else ""
+        hint = f"; {_cut(self.hint)}" if self.hint else ""
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}{prefix}{field}{self.message}{hint}"
+        return f"{where}{prefix}{field}{_cut(self.message)}{hint}"
+
+
+def _cut(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def capped(problems: Iterable[Problem], per_file: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """At most `per_file` problems for each file, then one line saying how many more."""
+    shown: Counter = Counter()
+    hidden: Counter = Counter()
+    out: list[Problem] = []
+    for problem in problems:
+        if shown[problem.file] < per_file:
+            shown[problem.file] += 1
+            out.append(problem)
+        else:
+            hidden[problem.file] += 1
+    for file, count in hidden.items():
+        out.append(Problem(f"and {count:,} more problem{'s' if count > 1 else ''} in this "
+                           "file", file, hint="fix these first; the rest may go with them"))
+    return out
 
 
 class HandoutError(Exception):
@@ -33,7 +65,7 @@ class HandoutError(Exception):
 
     def __init__(self, problems: Problem | Iterable[Problem]):
         self.problems: tuple[Problem, ...] = (
-            (problems,) if isinstance(problems, Problem) else tuple(problems)
+            (problems,) if isinstance(problems, Problem) else tuple(capped(problems))
         )
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -7,15 +7,12 @@ them, once per process.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
-from handouts import __version__
+from handouts import __version__, parsecache
 from handouts.contentfile import ContentFile, parse_content
 from handouts.errors import ContentError, Problem
 from handouts.medicines import DrugTable
@@ -38,8 +35,9 @@ def display_path(path: Path) -> str:
 class Library:
     """Content from the bundled library, then any clinic libraries, in catalogue order."""
 
-    def __init__(self, roots: Sequence[Path] = ()):
+    def __init__(self, roots: Sequence[Path] = (), allow_outside: bool = False):
         self.roots = (BUNDLED, *roots)
+        self.allow_outside = allow_outside
         self.paths: dict[Kind, dict[str, Path]] = {"topic": {}, "comedication": {}}
         self._index()
 
@@ -72,6 +70,11 @@ class Library:
         found += [(kind, p) for kind, folder in FOLDERS.items()
                   for p in sorted((root / folder).glob("*.md"))]
         for kind, path in found:
+            if not self.allow_outside and not _stays_inside(path, root):
+                problems.append(Problem(f"{path.name} is a link to a file outside the library "
+                                        "folder", str(path),
+                                        hint="copy the file in, or pass --allow-outside-paths"))
+                continue
             try:
                 content = _parse(path)
             except ContentError as exc:
@@ -170,6 +173,13 @@ class Library:
             raise ContentError(exc.problem) from None
 
 
+def _stays_inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
 def _parse(path: Path) -> ContentFile:
     """A content file, parsed once per process for as long as it is unchanged on disk."""
     try:
@@ -187,53 +197,15 @@ def _parse_version(path: Path, mtime_ns: int, size: int) -> ContentFile:
         raise ContentError(exc.problem) from None
     shown = display_path(path)
     key = hashlib.sha256(f"{__version__}\0{shown}\0{text}".encode()).hexdigest()
-    cached = _cache_read(key)
+    cached = parsecache.read(key)
     if cached is not None:
         return cached
     content = parse_content(text, shown)
-    _cache_write(key, content)
+    parsecache.write(key, content)
     return content
 
 
-def cache_dir() -> Path | None:
-    """Where parsed content is kept between runs ($HANDOUTS_CACHE_DIR, else the user's
-    cache folder); an empty $HANDOUTS_CACHE_DIR turns the cache off."""
-    configured = os.environ.get("HANDOUTS_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "handouts"
-
-
-def _cache_read(key: str) -> ContentFile | None:
-    """Parsed content from an earlier run; only library text is ever cached, keyed by its
-    hash, so a changed file is simply parsed again."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        with open(folder / f"{key}.pickle", "rb") as handle:
-            content = pickle.load(handle)
-        return content if isinstance(content, ContentFile) else None
-    except Exception:  # a missing, unreadable or stale cache entry just means parsing
-        return None
-
-
-def _cache_write(key: str, content: ContentFile) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pickle")
-    except OSError:  # a read-only home folder only costs speed
-        pass
-
-
 @cache
-def open_library(roots: tuple[Path, ...] = ()) -> Library:
+def open_library(roots: tuple[Path, ...] = (), allow_outside: bool = False) -> Library:
     """The library for these extra roots, opened once per process."""
-    return Library(roots)
+    return Library(roots, allow_outside)

@@ -1,15 +1,63 @@
-"""Small, dependency-free helpers for what reaches the disk: atomic writes, file hashes,
-and the date a handout carries. A batch imports only these to see that nothing changed."""
+"""Small, dependency-free helpers for what reaches or leaves the disk: bounded reads of
+regular files, atomic writes, file hashes, and the date a handout carries. A batch imports
+only these to see that nothing changed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 
-from handouts.errors import SpecError
+from handouts.errors import HandoutError, Problem, SpecError
+
+MAX_INPUT_BYTES = 50_000_000  # fonts are the largest inputs we hash (about 1 MB)
+
+
+class Unreadable(Exception):
+    """A file we will not read: missing, a folder, a device or pipe, too large, denied.
+    The message is a phrase to follow the file's name ("is a folder, not a file")."""
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, at most `max_bytes` of them.
+
+    Opened without blocking, so a FIFO can never hang us, and checked to be a regular file
+    before anything is read, so /dev/zero or /dev/urandom cannot fill memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise Unreadable("not found") from None
+    except IsADirectoryError:
+        raise Unreadable("is a folder, not a file") from None
+    except PermissionError:
+        raise Unreadable("cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("is not a regular file (a device, pipe or socket)")
+        if info.st_size > max_bytes:
+            raise Unreadable(f"is {info.st_size:,} bytes; the limit is {max_bytes:,}")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, max_bytes + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:  # it grew while we read it
+                raise Unreadable(f"is over the limit of {max_bytes:,} bytes")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
 
 
 def today() -> dt.date:
@@ -24,10 +72,21 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+PART_SUFFIX = ".part"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Write to a temporary file in the same folder, then rename over the target.
+
+    The temporary name carries our process id, so a cleanup can tell a file a dead build
+    left behind from one a running build is still writing. A full disk or a read-only
+    folder is a problem the user can fix, said plainly."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=PART_SUFFIX,
+                                   dir=path.parent)
+    except OSError as exc:
+        raise _write_problem(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -35,18 +94,59 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_problem(path, exc) from None
         raise
+
+
+def _write_problem(path: Path, exc: OSError) -> HandoutError:
+    hints = {errno.ENOSPC: "free some disk space, or write elsewhere with -o",
+             errno.EDQUOT: "free some space in your quota, or write elsewhere with -o",
+             errno.EROFS: "the folder is on a read-only disk; write elsewhere with -o",
+             errno.EACCES: "you may not write in that folder; choose another with -o",
+             errno.EPERM: "you may not write in that folder; choose another with -o"}
+    reason = exc.strerror or type(exc).__name__
+    return HandoutError(Problem(f"cannot write the file ({reason})", str(path),
+                                hint=hints.get(exc.errno, "check the output folder")))
+
+
+STALE_PART_SECONDS = 24 * 3600
+
+
+def is_stale_part(path: Path) -> bool:
+    """A temporary file from write_atomic whose writer is no longer running (or that has
+    lain there a day, in case its process id was reused)."""
+    parts = path.name.split(".")
+    pid = next((int(p) for p in reversed(parts[:-2]) if p.isdigit()), None)
+    try:
+        if time.time() - path.lstat().st_mtime > STALE_PART_SECONDS:
+            return True
+    except OSError:
+        return False
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive: another user's process
+        return False
+    return False
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file, remembered per process by path, size and modification time."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    """sha256 of a regular file, remembered per process by path, size and modification
+    time; a file that cannot be read raises OSError."""
+    info = path.stat()
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
     if key not in _HASHES:
-        _HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            _HASHES[key] = hashlib.sha256(read_regular(path, MAX_INPUT_BYTES)).hexdigest()
+        except Unreadable as exc:
+            raise OSError(f"{path} {exc}") from None
     return _HASHES[key]

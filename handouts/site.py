@@ -10,7 +10,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from handouts.errors import Problem, SpecError
+from handouts.errors import Problem, SpecError, shorten
+from handouts.output import Unreadable, read_regular
 from handouts.spec import (
     FontId,
     HexColor,
@@ -91,22 +92,34 @@ def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = Fal
     """A site id (in <spec folder>/sites/, then ./specs/sites/) or a path to a site file.
 
     A path written in a spec is relative to the spec and must stay inside its folder; a
-    path from the command line (no `spec_path`) is taken as given.
+    path from the command line (no `spec_path`) is taken as given. A site found by its id
+    must not be a link out of the folder it was found in.
     """
     where = where or {"field": "site"}
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
         return inside(spec_path, ref, allow_outside, where) if spec_path else Path(ref)
-    folders = ([spec_path.parent / "sites"] if spec_path else []) + [Path("specs/sites")]
+    folders = site_folders(spec_path)
     for folder in folders:
         candidate = folder / f"{ref}.yaml"
         if candidate.is_file():
-            return candidate
+            return inside(candidate, candidate.name, allow_outside, where)
     known = sorted({p.stem for folder in folders if folder.is_dir()
                     for p in folder.glob("*.yaml")})
-    raise SpecError(Problem(f"unknown site '{ref}'", **where,
+    looked = " and ".join(str(f) for f in folders)
+    raise SpecError(Problem(f"unknown site {shorten(ref)} (looked in {looked})", **where,
                             hint=suggest(ref, known) or
                             (f"known sites: {', '.join(known)}" if known else
                              "give a path to a site file")))
+
+
+def site_folders(spec_path: Path | None) -> list[Path]:
+    """Where a site id is looked up: beside the spec (its sites/ folder), then
+    ./specs/sites/."""
+    folders = [spec_path.parent / "sites"] if spec_path else []
+    default = Path("specs/sites")
+    if not any(f.resolve() == default.resolve() for f in folders):
+        folders.append(default)
+    return folders
 
 
 def load_site(path: Path, allow_outside: bool = False) -> Site:
@@ -150,16 +163,11 @@ def read_logo(path: Path, where: dict) -> bytes:
     from PIL import Image
 
     try:
-        size = path.stat().st_size
-        if size > MAX_LOGO_BYTES:
-            raise SpecError(Problem(f"logo '{path.name}' is {size:,} bytes; the limit is "
-                                    f"{MAX_LOGO_BYTES:,}", **where,
-                                    hint="export a smaller PNG or JPEG (a few hundred "
-                                         "pixels across is plenty)"))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(Problem(f"cannot read logo '{path.name}' ({exc.strerror})", **where,
-                                hint="the path is relative to the site file")) from None
+        data = read_regular(path, MAX_LOGO_BYTES)
+    except Unreadable as exc:
+        hint = ("export a smaller PNG or JPEG (a few hundred pixels across is plenty)"
+                if "limit" in str(exc) else "the path is relative to the site file")
+        raise SpecError(Problem(f"logo '{path}' {exc}", **where, hint=hint)) from None
     if not data:
         raise SpecError(Problem(f"logo '{path.name}' is an empty file", **where))
     if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
@@ -176,6 +184,6 @@ def read_logo(path: Path, where: dict) -> bytes:
     except SpecError:
         raise
     except Exception as exc:  # Pillow raises many types for corrupt files
-        raise SpecError(Problem(f"logo '{path.name}' cannot be decoded ({exc})", **where,
-                                hint="open and re-save it as PNG or JPEG")) from None
+        raise SpecError(Problem(f"logo '{path.name}' cannot be decoded ({shorten(str(exc), 80)})",
+                                **where, hint="open and re-save it as PNG or JPEG")) from None
     return data

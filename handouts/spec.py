@@ -18,7 +18,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from handouts.errors import Problem, SpecError
+from handouts.errors import Problem, SpecError, shorten
 from handouts.validation import suggest, validate
 from handouts.yamlio import Located, YamlProblem, load
 
@@ -141,17 +141,17 @@ def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
             ident = ident.strip()
             where = dict(file=doc.file, line=doc.line_of((key, i)), field=f"{key}[{i}]")
             if ident not in known:
-                problems.append(Problem(f"unknown {noun} '{ident}'",
+                problems.append(Problem(f"unknown {noun} {shorten(ident)}",
                                         hint=suggest(ident, known) or
                                         f"see 'handouts list {key}'", **where))
             elif ident in seen:
-                problems.append(Problem(f"'{ident}' is listed twice", hint="remove one",
+                problems.append(Problem(f"{shorten(ident)} is listed twice", hint="remove one",
                                         **where))
             seen.add(ident)
     language = doc.data.get("language", "en")
     if isinstance(language, str) and language not in catalogue.languages:
         problems.append(Problem(
-            f"no content in language '{language}'", doc.file, doc.line_of(("language",)),
+            f"no content in language {shorten(language)}", doc.file, doc.line_of(("language",)),
             "language", f"available: {', '.join(sorted(catalogue.languages))}"))
     return problems
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from handouts.errors import Problem
+from handouts.errors import Problem, shorten
 from handouts.yamlio import Located
 
 
@@ -53,6 +53,9 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
         message = "is not a known field"
         hint = suggest(loc[-1], allowed) or (
             f"known fields: {', '.join(allowed)}" if allowed else None)
+        if private:  # the key itself may be the patient's name or a medicine
+            loc, message = loc[:-1], f"has a field that is not one of {', '.join(allowed)}"
+            hint = "check the spelling and indentation of the patient block"
     elif kind == "literal_error":
         expected = err["ctx"]["expected"]
         message = f"expected {expected}, got {_short(value)}"
@@ -67,8 +70,7 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    return shorten(value)
 
 
 _TAG = re.compile(r"^[\w-]+\[.*\]$")

@@ -11,7 +11,7 @@ import pytest
 
 import handouts.build as build_module
 from handouts.build import BuildOptions, build, output_name, write_atomic
-from handouts.errors import LayoutError, Problem, SpecError
+from handouts.errors import HandoutError, LayoutError, Problem, SpecError
 
 from .conftest import ROOT, SPECS, pdf_text
 
@@ -58,7 +58,8 @@ def test_write_atomic_cleans_up_when_writing_fails(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(HandoutError, match="cannot write the file .No space left on device.; "
+                                           "free some disk space"):
         write_atomic(target, b"%PDF-1.4 partial")
     assert list(tmp_path.iterdir()) == []
 
@@ -152,19 +153,19 @@ def test_clinic_topic_clashing_with_the_library_needs_overrides(tmp_path, build_
 
 
 def test_parsed_content_cache_is_used_and_survives_damage(tmp_path, monkeypatch):
-    from handouts import library
+    from handouts import library, parsecache
 
     monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(tmp_path / "cache"))
     topic = tmp_path / "lib" / "topics" / "ours.md"
     topic.parent.mkdir(parents=True)
     topic.write_text("---\nid: ours\ntitle: Ours\nreviewed: 2026-11-01\n---\nHello there.\n")
     first = library._parse_version(topic, 1, 1)
-    entries = list((tmp_path / "cache").glob("*.pickle"))
+    entries = list((tmp_path / "cache").glob("*.json"))
     assert len(entries) == 1
     library._parse_version.cache_clear()
     assert library._parse_version(topic, 1, 1) == first  # read back from the cache
-    entries[0].write_bytes(b"not a pickle")
+    entries[0].write_bytes(b'{"format": "handouts-parsed-content/1", "payload": {}}')
     library._parse_version.cache_clear()
     assert library._parse_version(topic, 1, 1) == first  # a damaged entry is parsed again
     monkeypatch.setenv("HANDOUTS_CACHE_DIR", "")
-    assert library.cache_dir() is None
+    assert parsecache.cache_dir() is None

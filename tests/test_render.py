@@ -163,8 +163,11 @@ def test_markup_in_user_text_is_printed_literally(build_spec):
 
 def test_metadata_has_title_subject_language_and_never_the_patient(examples, build_spec):
     meta = PdfReader(examples["tailored-leaflet"]).metadata
-    assert meta.title == "Your ketamine treatment and your medicines"
+    # tailored: a fixed title, never words of the spec's own title
+    assert meta.title == "Patient handout: ketamine and esketamine treatment for depression"
     assert "Patient handout" in meta.subject
+    standard = PdfReader(examples["ketamine-and-antidepressants"]).metadata
+    assert standard.title == "Ketamine treatment and your antidepressant"
     root = PdfReader(examples["tailored-leaflet"]).trailer["/Root"]
     assert root["/Lang"] == "en"
     values = " ".join(str(v) for v in meta.values())

@@ -177,9 +177,9 @@ def _subject(document: Document) -> str:
 
 
 def _metadata_title(document: Document) -> str:
-    """The title for PDF metadata, unless it would reveal the patient's name."""
-    name = document.prepared_for.name if document.prepared_for else None
-    if name and any(part.casefold() in document.title.casefold()
-                    for part in name.split() if len(part) > 2):
+    """The title for PDF metadata. A handout tailored to one patient gets a fixed title
+    with no word from the spec's title, which may name the patient or their medicines in
+    ways no check could catch ("Li's leaflet", "Zoloft and you"); others keep theirs."""
+    if document.prepared_for or document.medicines:
         return _subject(document)
     return document.title
