@@ -1,27 +1,38 @@
 """Batch builds: every spec for every site, in parallel, incremental, fault-isolated.
 
-A pure planner turns specs and sites into jobs; a pool of worker processes runs them; the
-result is a `Report` (built, unchanged, failed) and a manifest. Nothing about a patient
-reaches the manifest or the log lines: only file names, hashes, sizes and page counts.
+A pure planner turns specs and sites into jobs; an executor runs them (see executors.py);
+this process alone writes the PDFs and the manifest, under a lock on the output folder.
+The result is a `Report` (built, unchanged, failed). Nothing about a patient reaches the
+manifest or the log lines: only file names, hashes, sizes and page counts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import json
 import os
-import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import __version__
-from handouts.errors import HandoutError, SpecError
-from handouts.output import file_sha256, today, write_atomic
+from handouts.errors import HandoutError, Problem, SpecError, UsageError, internal_error, shorten
+from handouts.executors import Executor, Local, Outcome, Stop
+from handouts.manifest import Result, identity, inputs_key, library_listing, still_fresh
+from handouts.output import (
+    PART_SUFFIX,
+    file_sha256,
+    is_plain_name,
+    is_stale_part,
+    today,
+    write_atomic,
+)
 
-MANIFEST = "manifest.json"
+LOCK_FILE = ".handouts-batch.lock"
+CHECKPOINT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, order=True)
@@ -33,27 +44,11 @@ class Job:
     site: str | None = None
 
 
-@dataclass(frozen=True)
-class Result:
-    output: str
-    spec: str
-    site: str | None
-    status: str  # built | unchanged | failed
-    inputs_sha256: str = ""
-    pages: int = 0
-    bytes: int = 0
-    sha256: str = ""
-    problems: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    inputs: tuple[tuple[str, str], ...] = ()  # (file, sha256) of everything it was made from
-    date: str = ""
-    date_from_spec: bool = False
-
-
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
     interrupted: bool = False
+    signal: int = 0
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -91,15 +86,41 @@ def find_sites(inputs: Sequence[Path]) -> list[Path]:
 
 def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = (1, 1)
          ) -> list[Job]:
-    """Every (site, spec) pair as a job, in a stable order; then this shard's slice."""
+    """Every (site, spec) pair as a job, in a stable order; then this shard's slice.
+
+    Output names come from file names, so each must be a plain name, and no two inputs may
+    claim the same output: a clash is refused rather than one PDF silently overwriting
+    another."""
+    problems = [Problem(f"the file name {shorten(p.name)} cannot name an output", str(p),
+                        hint="rename it: letters, digits, '.', '-', '_', not starting "
+                             "with a dot")
+                for p in {*specs, *sites} if not is_plain_name(p.stem)]
+    if problems:
+        raise SpecError(problems)
     if sites:
-        jobs = [Job(f"{site.stem}/{spec.stem}.pdf", str(spec), str(site))
-                for site in sites for spec in specs]
+        jobs = {Job(f"{site.stem}/{spec.stem}.pdf", str(spec), str(site))
+                for site in sites for spec in specs}
     else:
-        jobs = [Job(f"{_own_site(spec)}/{spec.stem}.pdf", str(spec)) for spec in specs]
-    jobs.sort()
+        jobs = {Job(f"{_own_site(spec)}/{spec.stem}.pdf", str(spec)) for spec in specs}
+    _refuse_clashes(jobs)
     index, count = shard
-    return [job for i, job in enumerate(jobs) if i % count == index - 1]
+    return [job for i, job in enumerate(sorted(jobs)) if i % count == index - 1]
+
+
+def _refuse_clashes(jobs: set[Job]) -> None:
+    by_output: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_output.setdefault(job.output, []).append(job)
+    problems = []
+    for output, claims in sorted(by_output.items()):
+        if len({(Path(j.spec).resolve(), j.site and Path(j.site).resolve())
+                for j in claims}) > 1:
+            files = " and ".join(sorted({j.spec for j in claims}))
+            problems.append(Problem(f"{files} would both be written to {output}",
+                                    hint="give the specs (or sites) different file names, "
+                                         "or build them into different folders"))
+    if problems:
+        raise SpecError(problems)
 
 
 def _own_site(spec: Path) -> str:
@@ -109,7 +130,8 @@ def _own_site(spec: Path) -> str:
         ref = read_spec(spec).data.get("site")
     except HandoutError:
         return "default"
-    return Path(ref).stem if isinstance(ref, str) and ref.strip() else "default"
+    stem = Path(ref).stem if isinstance(ref, str) and ref.strip() else "default"
+    return stem if is_plain_name(stem) else "default"
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -117,10 +139,11 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         index, count = (int(part) for part in text.split("/"))
     except ValueError:
-        raise SpecError.one(f"--shard {text!r} is not I/N", field="--shard",
-                            hint="e.g. --shard 2/5 builds the second of five slices") from None
-    if not 1 <= index <= count:
-        raise SpecError.one(f"--shard {text!r}: I must be between 1 and N", field="--shard")
+        raise UsageError.one(f"{shorten(text)} is not I/N", field="--shard",
+                             hint="e.g. --shard 2/5 builds the second of five slices") from None
+    if not 1 <= index <= count <= 100_000:
+        raise UsageError.one(f"{shorten(text)}: I must be between 1 and N",
+                             field="--shard", hint="e.g. --shard 2/5")
     return index, count
 
 
@@ -138,59 +161,101 @@ class Settings:
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
         progress: Callable[[Result], None] | None = None,
-        checkpoint: Callable[[list[Result]], None] | None = None) -> Report:
+        checkpoint: Callable[[list[Result]], None] | None = None,
+        executor: Executor | None = None, stop: Stop | None = None) -> Report:
     """Run every job; one failure never stops the others.
 
-    Ctrl-C stops the batch and returns what was finished (`interrupted`); `checkpoint` is
-    called with the results so far every few seconds, so even a killed batch leaves a
-    manifest of what it built.
+    Ctrl-C (or SIGTERM) finishes the handouts in hand and returns what was done
+    (`interrupted`); a second one stops at once. `checkpoint` is called with the results
+    so far every few seconds, so even a killed batch leaves a manifest of what it built.
     """
     report = Report()
     remove_partial_files(settings.out_dir)
-    stale = []
+    todo = []
     for job in jobs:
         previous = settings.previous.get(job.output)
-        if not settings.force and still_fresh(previous, settings.out_dir / job.output):
-            result = Result(**{**previous, "status": "unchanged"})
-            report.results.append(result)
-            if progress:
-                progress(result)
-        else:
-            stale.append(job)
-    bad_sites = _check_sites({j.site for j in stale if j.site}, settings.allow_outside_paths)
-    todo = []
-    for job in stale:
-        if job.site in bad_sites:
-            report.results.append(Result(job.output, job.spec, job.site, "failed",
-                                         problems=bad_sites[job.site]))
+        if not settings.force and still_fresh(previous, settings.out_dir / job.output,
+                                               settings.libraries):
+            _add(report, Result(**{**previous, "status": "unchanged"}), progress)
         else:
             todo.append(job)
-    last = time.monotonic()
-    try:
-        for result in _execute(todo, settings, workers):
-            report.results.append(result)
-            if progress:
-                progress(result)
-            if checkpoint and time.monotonic() - last > CHECKPOINT_SECONDS:
-                checkpoint(report.results)
-                last = time.monotonic()
-    except KeyboardInterrupt:
-        report.interrupted = True
+    bad_sites = _check_sites({j.site for j in todo if j.site}, settings.allow_outside_paths)
+    for job in [j for j in todo if j.site in bad_sites]:
+        _add(report, Result(job.output, job.spec, job.site, "failed",
+                            problems=bad_sites[job.site]), progress)
+    todo = [j for j in todo if j.site not in bad_sites]
+    stop = stop or Stop()
+    executor = executor or Local(workers)
+    _collect(executor.run(todo, settings, stop), settings, report, stop, progress, checkpoint)
+    report.interrupted, report.signal = stop.requested, stop.signal
     report.results.sort(key=lambda r: r.output)
     return report
 
 
-CHECKPOINT_SECONDS = 2.0
+def _collect(outcomes: Iterator[Outcome], settings: Settings, report: Report, stop: Stop,
+             progress, checkpoint) -> None:
+    """Write each finished PDF (here, atomically), record it, checkpoint the manifest."""
+    last = dt.datetime.now().timestamp()
+    stop.interruptible = True
+    try:
+        for result, data in outcomes:
+            if data is not None:
+                try:
+                    write_atomic(settings.out_dir / result.output, data)
+                except HandoutError as exc:
+                    result = Result(result.output, result.spec, result.site, "failed",
+                                    problems=tuple(str(p) for p in exc.problems))
+            _add(report, result, progress)
+            now = dt.datetime.now().timestamp()
+            if checkpoint and now - last > CHECKPOINT_SECONDS:
+                checkpoint(report.results)
+                last = now
+    except KeyboardInterrupt:  # a second Ctrl-C: stop at once
+        stop.requested = stop.now = True
+    finally:
+        stop.interruptible = False
+        outcomes.close()  # type: ignore[attr-defined]
+
+
+def _add(report: Report, result: Result, progress) -> None:
+    report.results.append(result)
+    if progress:
+        progress(result)
+
+
+@contextmanager
+def stop_signals(stop: Stop) -> Iterator[Stop]:
+    """Ctrl-C and SIGTERM ask the batch to stop: the first finishes what is in hand, the
+    second stops at once; any more are ignored while the manifest is written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum, _frame):
+        if not stop.requested:
+            stop.requested, stop.signal = True, signum
+        elif not stop.now:
+            stop.now = True
+            if stop.interruptible:  # abandon the handout in hand (nothing is half-written)
+                raise KeyboardInterrupt
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
 
 
 def remove_partial_files(out_dir: Path) -> None:
-    """Temporary files a killed build left behind (never a PDF a user could print)."""
+    """Temporary files a dead build left behind (never a PDF a user could print, and never
+    the file a running build is writing)."""
     if out_dir.is_dir():
-        for stale in out_dir.rglob(".*.pdf.*.part"):
-            stale.unlink(missing_ok=True)
+        for part in out_dir.rglob(f".*{PART_SUFFIX}"):
+            if is_stale_part(part):
+                part.unlink(missing_ok=True)
 
 
-def _check_sites(sites: Iterable[str], allow_outside: bool) -> dict[str, tuple[str, ...]]:
+def _check_sites(sites, allow_outside: bool) -> dict[str, tuple[str, ...]]:
     """Load each site once up front: a broken site fails its jobs with one clear reason."""
     from handouts.site import load_site
 
@@ -203,194 +268,74 @@ def _check_sites(sites: Iterable[str], allow_outside: bool) -> dict[str, tuple[s
     return bad
 
 
-def _execute(jobs: Sequence[Job], settings: Settings, workers: int) -> Iterable[Result]:
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield run_job(job, settings)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker,
-                               initargs=(settings.libraries,))
-    futures = {pool.submit(run_job, job, settings): job for job in jobs}
-    try:
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:  # a worker was killed: its jobs fail, the rest stand
-                job = futures[future]
-                yield Result(job.output, job.spec, job.site, "failed",
-                             problems=("a worker process stopped before finishing this "
-                                       "handout; run the batch again to build it",))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_worker(libraries: tuple[Path, ...]) -> None:
-    """Load the library and register fonts once per worker, not once per handout.
-
-    Ctrl-C is for the parent: it stops handing out work and waits for each worker to
-    finish the handout in hand (a second or less), so no worker dies mid-file."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from handouts.library import open_library
-    from handouts.render.fonts import FALLBACK, FAMILIES, family
-
-    open_library(libraries)
-    for family_id in (*FAMILIES, FALLBACK):
-        family(family_id)
-
-
-def run_job(job: Job, settings: Settings) -> Result:
-    """Build one job; never raises for bad input (the failure is the result)."""
-    from handouts.build import BuildOptions, build_prepared, input_files, prepare
+def run_job(job: Job, settings: Settings) -> Outcome:
+    """Build one job in memory; never raises for bad input (the failure is the result)."""
+    from handouts.build import (
+        BuildOptions,
+        check_private_name,
+        input_files,
+        make_pdf,
+        page_count,
+        prepare,
+    )
 
     options = BuildOptions(out_dir=settings.out_dir, site=job.site,
                            libraries=settings.libraries,
                            allow_outside_paths=settings.allow_outside_paths)
     try:
         prepared = prepare(Path(job.spec), options)
+        check_private_name(settings.out_dir / job.output, prepared.spec_file)
         spec_date = prepared.spec_file.spec.date
         date = (spec_date or today()).isoformat()
-        inputs = tuple((str(p), file_sha256(p)) for p in input_files(prepared))
-        target = settings.out_dir / job.output
-        built = build_prepared(prepared, target, options)
-        return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date),
-                      built.pages, built.size, file_sha256(target),
-                      warnings=tuple(str(w) for w in built.warnings), inputs=inputs,
-                      date=date, date_from_spec=spec_date is not None)
+        inputs = tuple((identity(p), file_sha256(p)) for p in input_files(prepared))
+        roots = prepared.library.roots[1:]
+        listing = library_listing(roots)
+        data, warnings = make_pdf(prepared, options)
+        return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date, listing),
+                      page_count(data), len(data), hashlib.sha256(data).hexdigest(),
+                      warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
+                      date_from_spec=spec_date is not None,
+                      libraries=tuple(identity(r) for r in roots), listing=listing), data
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
-                      problems=tuple(str(p) for p in exc.problems))
+                      problems=tuple(str(p) for p in exc.problems)), None
     except Exception as exc:  # a bug in one handout must not stop the batch
         return Result(job.output, job.spec, job.site, "failed",
-                      problems=(f"internal error: {type(exc).__name__}: {exc}",))
+                      problems=(internal_error(exc),)), None
 
 
-def still_fresh(previous: dict | None, target: Path) -> bool:
-    """True if an earlier build of this output stands: the PDF is as it was written, and
-    every file it was made from (spec, site, logo, content, fonts) hashes as it did then,
-    and the date it carries is still the one it would get. No spec is parsed and nothing
-    is laid out, so a rerun that changes nothing takes a moment."""
-    if not previous or not previous.get("inputs"):
-        return False
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One batch at a time per output folder: a second is refused, told who holds it."""
     try:
-        if file_sha256(target) != previous.get("sha256"):
-            return False
-        if any(file_sha256(Path(name)) != digest for name, digest in previous["inputs"]):
-            return False
-    except OSError:  # an output or an input has gone
-        return False
-    return previous.get("date_from_spec") or previous.get("date") == today().isoformat()
-
-
-def inputs_key(inputs: Iterable[tuple[str, str]], date: str) -> str:
-    """One hash of everything that can change the bytes: files, engine version, date."""
-    digest = hashlib.sha256(f"handouts {__version__}\n{date}\n".encode())
-    for name, file_digest in inputs:
-        digest.update(f"{Path(name).name}\0{file_digest}\n".encode())
-    return digest.hexdigest()
-
-
-# ---- the manifest -------------------------------------------------------------------------
-
-
-def manifest_name(shard: tuple[int, int]) -> str:
-    index, count = shard
-    return MANIFEST if count == 1 else f"manifest.shard-{index}-of-{count}.json"
-
-
-def read_manifest(path: Path) -> dict[str, dict]:
-    """Previous results by output, for incremental builds; a missing or bad file, or one
-    written by another version of handouts, is empty (everything is built again)."""
+        import fcntl
+    except ImportError:  # not on Windows: no lock, as before
+        yield
+        return
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("handouts_version") != __version__:
-            return {}
-        fields = set(Result.__dataclass_fields__) - {"status", "problems"}
-        return {o["output"]: {k: _tuples(v) for k, v in o.items() if k in fields}
-                for o in data.get("outputs", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _tuples(value):
-    """JSON lists back into the tuples a Result holds."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
-
-
-def manifest_data(results: Iterable[Result], shard: tuple[int, int] = (1, 1)) -> dict:
-    outputs, failures = [], []
-    for r in sorted(results, key=lambda r: r.output):
-        record = {k: v for k, v in asdict(r).items() if k not in ("problems", "status")}
-        record["warnings"] = list(r.warnings)
-        if r.status == "failed":
-            failures.append({"output": r.output, "spec": r.spec, "site": r.site,
-                             "problems": list(r.problems)})
-        else:
-            outputs.append(record)
-    data = {"handouts_version": __version__, "outputs": outputs, "failures": failures}
-    if shard != (1, 1):
-        data["shard"] = list(shard)
-    return data
-
-
-def with_previous(results: Sequence[Result], settings: Settings) -> list[Result]:
-    """This run's results, plus the previous manifest's records for outputs it did not
-    reach (an interrupted run must not forget what earlier runs built)."""
-    done = {r.output for r in results}
-    kept = [Result(**{**record, "status": "unchanged"})
-            for output, record in settings.previous.items() if output not in done]
-    return [*results, *kept]
-
-
-def write_manifest(path: Path, results: Iterable[Result], shard: tuple[int, int] = (1, 1)
-                   ) -> None:
-    text = json.dumps(manifest_data(results, shard), indent=2, sort_keys=True) + "\n"
-    write_atomic(path, text.encode("utf-8"))
-
-
-def merge_manifests(paths: Sequence[Path], partial: bool = False) -> dict:
-    """Shard manifests -> one manifest. Every shard of the split must be there (unless
-    `partial`), and an output listed twice is an error: a merge never quietly replaces a
-    whole batch's manifest with a slice of it."""
-    outputs: dict[str, dict] = {}
-    failures: list[dict] = []
-    seen: dict[int, Path] = {}
-    counts: set[int] = set()
-    for path in paths:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                     0o644)
+    except OSError as exc:
+        raise HandoutError(Problem(f"cannot use the output folder ({exc.strerror})",
+                                   str(out_dir), hint="choose another with -o")) from None
+    try:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SpecError.one(f"cannot read manifest ({exc})", path) from None
-        index, count = data.get("shard") or (None, None)
-        if index is None:
-            raise SpecError.one("not the manifest of a shard (made without --shard)", path,
-                                hint="merge the manifest.shard-I-of-N.json files of one batch")
-        if index in seen:
-            raise SpecError.one(f"shard {index} is given twice", path)
-        seen[index] = path
-        counts.add(count)
-        for record in data.get("outputs", []):
-            if record["output"] in outputs:
-                raise SpecError.one(f"output {record['output']} is in more than one manifest",
-                                    path, hint="merge manifests of different shards only")
-            outputs[record["output"]] = record
-        failures.extend(data.get("failures", []))
-    if len(counts) > 1:
-        raise SpecError.one(f"the manifests come from different splits ({sorted(counts)} "
-                            "shards)", hint="merge the shards of one batch")
-    missing = [i for i in range(1, (counts or {1}).pop() + 1) if i not in seen]
-    if missing and not partial:
-        many = len(missing) > 1
-        raise SpecError.one(f"shard{'s' if many else ''} {', '.join(map(str, missing))} "
-                            f"{'are' if many else 'is'} missing",
-                            hint="wait for every machine's manifest, or pass --partial")
-    return {"handouts_version": __version__,
-            "outputs": [outputs[k] for k in sorted(outputs)],
-            "failures": sorted(failures, key=lambda f: f["output"])}
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+            raise HandoutError(Problem(f"another batch is writing to this folder ({holder})",
+                                       str(out_dir), hint="wait for it to finish, or write "
+                                                          "elsewhere with -o")) from None
+        since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} on {socket.gethostname()}, since {since}"
+                  .encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
         (os.cpu_count() or 1)
-

@@ -11,12 +11,10 @@ from pathlib import Path
 from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
-from handouts.output import today, write_atomic
+from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, validate_spec
-
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def build_prepared(prepared: Prepared, target: Path,
     check_private_name(target, prepared.spec_file)
     data, warnings = make_pdf(prepared, options)
     write_atomic(target, data)
-    return Built(target, _page_count(data), len(data), warnings)
+    return Built(target, page_count(data), len(data), warnings)
 
 
 def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
@@ -229,7 +227,7 @@ def output_name(spec_path: Path, out_name: str | None) -> str:
     name = out_name or spec_path.stem
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
-    if not _SAFE_NAME.match(name) or ".." in name:
+    if not is_plain_name(name):
         raise SpecError.one(f"output name {name!r} is not a plain file name", field="--out-name",
                             hint="use letters, digits, '.', '-', '_' and spaces, no folders")
     return name
@@ -259,5 +257,5 @@ def render(document) -> bytes:
     return render_pdf(document)
 
 
-def _page_count(data: bytes) -> int:
+def page_count(data: bytes) -> int:
     return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -12,13 +14,15 @@ from pathlib import Path
 import click
 
 from handouts import __version__
-from handouts.errors import HandoutError
+from handouts.errors import HandoutError, UsageError, internal_error
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
 
 def reports_errors(command: Callable) -> Callable:
-    """Print HandoutErrors one problem per line and exit 1; never show a traceback."""
+    """Print HandoutErrors one problem per line and exit 1 (2 for a command line that
+    cannot be right); never show a traceback, nor the text of an unexpected exception
+    (which may quote a patient's data): HANDOUTS_DEBUG=1 shows it, for a developer."""
     @wraps(command)
     def wrapper(*args, **kwargs):
         try:
@@ -27,18 +31,27 @@ def reports_errors(command: Callable) -> Callable:
             for problem in exc.problems:
                 click.echo(f"error: {problem}" if problem.severity == "error" else str(problem),
                            err=True)
-            sys.exit(1)
+            sys.exit(2 if isinstance(exc, UsageError) else 1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `handouts list ... | head`: the reader has had enough
+            _quiet_stdout()
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly, without a traceback
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in handouts; please report it with the command you ran.",
-                       err=True)
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            click.echo(internal_error(exc), err=True)
             sys.exit(3)
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not complain too."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,36 +125,51 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
           allow_outside_paths: bool, contact_sheet: bool) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
+    from handouts import manifest as manifests
+    from handouts.executors import Stop
 
     shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
     planned = batch_module.plan(batch_module.find_specs(specs),
                                 batch_module.find_sites(sites), shard_spec)
-    manifest = out_dir / batch_module.manifest_name(shard_spec)
-    settings = batch_module.Settings(out_dir, force, libraries,
-                                     batch_module.read_manifest(manifest), allow_outside_paths)
+    manifest = out_dir / manifests.manifest_name(shard_spec)
     workers = jobs or batch_module.default_workers()
+    with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
+        previous = manifests.read_manifest(manifest)
+        settings = batch_module.Settings(out_dir, force, libraries, previous,
+                                         allow_outside_paths)
+        if not manifest.exists():  # a batch killed at once still leaves a manifest
+            manifests.write_manifest(manifest, [], shard_spec)
 
-    def checkpoint(results):
-        batch_module.write_manifest(manifest, batch_module.with_previous(results, settings),
-                                    shard_spec)
+        def checkpoint(results):
+            manifests.write_manifest(manifest, manifests.with_previous(results, previous),
+                                     shard_spec)
 
-    report = _run_with_progress(batch_module, planned, settings, workers, checkpoint)
-    results = batch_module.with_previous(report.results, settings) if report.interrupted \
-        else report.results
-    batch_module.write_manifest(manifest, results, shard_spec)
-    for result in report.results:
-        for warning in result.warnings:
-            click.echo(f"{result.output}: {warning}", err=True)
-        for problem in result.problems:
-            click.echo(f"error: {result.output}: {problem}", err=True)
+        report = _run_with_progress(batch_module, planned, settings, workers, checkpoint, stop)
+        results = manifests.with_previous(report.results, previous) if report.interrupted \
+            else report.results
+        manifests.write_manifest(manifest, results, shard_spec)
+    _print_batch_problems(report)
     click.echo(f"{report.summary()}; manifest: {manifest}")
     if contact_sheet:
         _write_contact_sheet(out_dir, report, shard_spec)
     if report.interrupted:
         click.echo("interrupted: run the same command again to build the rest", err=True)
-        sys.exit(130)
+        sys.exit(143 if report.signal == signal.SIGTERM else 130)
     if report.failed:
         sys.exit(1)
+
+
+def _print_batch_problems(report) -> None:
+    """Each failure; each warning of this run once (a site's colour warning is the same
+    for every handout of the site), none for handouts left unchanged."""
+    seen: set[str] = set()
+    for result in report.results:
+        for warning in result.warnings if result.status == "built" else ():
+            if warning not in seen:
+                seen.add(warning)
+                click.echo(f"{result.output}: {warning}", err=True)
+        for problem in result.problems:
+            click.echo(f"error: {result.output}: {problem}", err=True)
 
 
 def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
@@ -159,17 +187,17 @@ def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
     click.echo(f"contact sheet: {out_dir / name}")
 
 
-def _run_with_progress(batch_module, planned, settings, workers, checkpoint):
+def _run_with_progress(batch_module, planned, settings, workers, checkpoint, stop):
     """A progress bar on a terminal; one plain line per handout in CI and in logs."""
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
     if not interactive:
         def line(result):
             click.echo(f"{result.status:>9}  {result.output}", err=True)
-        return batch_module.run(planned, settings, workers, line, checkpoint)
+        return batch_module.run(planned, settings, workers, line, checkpoint, stop=stop)
     with click.progressbar(length=len(planned), label="Building", file=sys.stderr,
                            show_pos=True) as bar:
         return batch_module.run(planned, settings, workers, lambda _: bar.update(1),
-                                checkpoint)
+                                checkpoint, stop=stop)
 
 
 @main.command()
@@ -207,7 +235,7 @@ def preview(spec: Path, page: int, output: Path | None, site: str | None, paper:
 @reports_errors
 def merge_manifests(manifests: tuple[Path, ...], output: Path, partial: bool) -> None:
     """Merge the manifests of every shard of a batch into one."""
-    from handouts.batch import merge_manifests as merge
+    from handouts.manifest import merge_manifests as merge
     from handouts.output import write_atomic
 
     merged = merge(manifests, partial)

@@ -60,6 +60,18 @@ def capped(problems: Iterable[Problem], per_file: int = MAX_PROBLEMS_PER_FILE) -
     return out
 
 
+def internal_error(exc: BaseException) -> str:
+    """A bug, said without the exception's text (which may quote a patient's data): its
+    type and the place in our code where it happened."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "/handouts/" in f.filename.replace("\\", "/")]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (f"internal error ({type(exc).__name__}{where}); this is a bug in handouts, "
+            "please report it with the command you ran")
+
+
 class HandoutError(Exception):
     """A problem the user can fix; carries one or more `Problem`s."""
 
@@ -72,6 +84,10 @@ class HandoutError(Exception):
     @classmethod
     def one(cls, message: str, file: str | Path | None = None, **kw) -> HandoutError:
         return cls(Problem(message, str(file) if file is not None else None, **kw))
+
+
+class UsageError(HandoutError):
+    """A command line that cannot be right (exit status 2, like click's own)."""
 
 
 class SpecError(HandoutError):

@@ -8,6 +8,7 @@ import datetime as dt
 import errno
 import hashlib
 import os
+import re
 import stat
 import tempfile
 import time
@@ -73,6 +74,14 @@ def today() -> dt.date:
 
 
 PART_SUFFIX = ".part"
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
+
+
+def is_plain_name(name: str) -> bool:
+    """A file or folder name that stays where it is put: no folders, no '..', no leading
+    dot, nothing a shell or another system would read differently."""
+    return bool(_PLAIN_NAME.match(name)) and ".." not in name
+
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from handouts.batch import Settings, merge_manifests, parse_shard, plan, read_manifest, run
+from handouts.batch import Settings, parse_shard, plan, run
 from handouts.cli import main
-from handouts.errors import SpecError
+from handouts.errors import SpecError, UsageError
+from handouts.manifest import merge_manifests, read_manifest, write_manifest
 
 from .conftest import SPECS, pdf_text
 from .pdfcheck import structural_problems
@@ -46,7 +47,6 @@ def batch(tmp_path, specs, sites, libraries, **kw) -> tuple:
     settings = Settings(out, kw.pop("force", False), libraries,
                         read_manifest(out / "manifest.json"))
     report = run(plan(specs, sites, kw.pop("shard", (1, 1))), settings, kw.pop("workers", 1))
-    from handouts.batch import write_manifest
     write_manifest(out / "manifest.json", report.results)
     return report, out
 
@@ -135,7 +135,6 @@ def test_shards_together_equal_the_whole(workspace):
     for i in (1, 2, 3):
         out = tmp_path / f"machine-{i}"
         report = run(plan(specs, sites, (i, 3)), Settings(out, libraries=libraries))
-        from handouts.batch import write_manifest
         path = out / f"manifest.shard-{i}-of-3.json"
         write_manifest(path, report.results, (i, 3))
         manifests.append(path)
@@ -153,7 +152,7 @@ def test_shards_together_equal_the_whole(workspace):
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "2"])
 def test_bad_shard(text):
-    with pytest.raises(SpecError):
+    with pytest.raises(UsageError):
         parse_shard(text)
 
 

@@ -1,0 +1,143 @@
+"""Where batch jobs run. An executor takes jobs and yields (Result, PDF bytes) as they
+finish; it never writes a file, so the parent alone writes outputs and the manifest.
+
+`Local` runs in this process or in a pool of worker processes on this machine. A worker
+that dies takes no job with it: the jobs it held are run again once in a fresh pool, and
+only a job that kills a worker twice fails.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from handouts.manifest import Result
+
+Outcome = tuple[Result, bytes | None]
+
+
+@dataclass
+class Stop:
+    """What the user asked for with Ctrl-C or SIGTERM: the first asks to finish the
+    handouts in hand and stop; the second to stop now."""
+
+    requested: bool = False
+    now: bool = False
+    signal: int = 0
+    interruptible: bool = False  # True while finished handouts are being collected
+
+
+class Executor(Protocol):
+    def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]: ...
+
+
+def failed(job, message: str) -> Outcome:
+    return Result(job.output, job.spec, job.site, "failed", problems=(message,)), None
+
+
+@dataclass
+class Local:
+    """This machine: in-process for one worker, else a process pool."""
+
+    workers: int = 1
+    job_runner: Callable | None = None  # the batch's run_job; looked up late for tests
+    _suspects: list = field(default_factory=list)  # in flight when a worker died
+
+    def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
+        from handouts import batch
+
+        runner = self.job_runner or batch.run_job
+        if self.workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                if stop.requested:
+                    return
+                yield runner(job, settings)
+            return
+        queue = list(reversed(jobs))
+        while (queue or self._suspects) and not stop.requested:
+            yield from self._pool(queue, runner, settings, stop)
+
+    def _pool(self, queue: list, runner: Callable, settings, stop: Stop) -> Iterator[Outcome]:
+        """One pool, fed a few jobs at a time so a stop is quick; returns when the work is
+        done, a stop is asked for, or a worker died. The jobs in flight when a worker dies
+        are suspects: each is run again alone, so only the one that kills its worker
+        fails."""
+        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=warm_worker,
+                                   initargs=(settings.libraries, settings.allow_outside_paths,
+                                             os.getpid()))
+        inflight: dict[Future, object] = {}
+        alone = False
+        try:
+            while True:
+                if self._suspects and not inflight and not stop.requested:
+                    job = self._suspects.pop()
+                    inflight[pool.submit(runner, job, settings)] = job
+                    alone = True
+                while not self._suspects and queue and not stop.requested and \
+                        len(inflight) < 2 * self.workers:
+                    job = queue.pop()
+                    inflight[pool.submit(runner, job, settings)] = job
+                    alone = False
+                if not inflight:
+                    return
+                done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop.now:
+                    return
+                for future in done:
+                    job = inflight.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        if alone:
+                            yield failed(job, "a worker process stopped while building this "
+                                              "handout (out of memory?); run the batch again "
+                                              "to try once more")
+                        else:
+                            self._suspects.append(job)
+                        self._suspects.extend(inflight.values())
+                        inflight.clear()
+                        return
+        finally:
+            _stop_pool(pool, now=stop.now or bool(inflight))
+
+
+def _stop_pool(pool: ProcessPoolExecutor, now: bool) -> None:
+    """Shut the pool down; if asked to stop now, or if workers died, kill what is left
+    first so nothing waits on a job no one will finish."""
+    if now:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -> None:
+    """Load the library and register fonts once per worker, not once per handout.
+
+    Ctrl-C is for the parent: it stops handing out work and waits for each worker to
+    finish the handout in hand (a second or less), so no worker dies mid-file. A worker
+    whose parent has gone (killed with SIGKILL, say) exits within a second."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    from handouts.library import open_library
+    from handouts.render.fonts import FALLBACK, FAMILIES, family
+
+    open_library(libraries, allow_outside)
+    for family_id in (*FAMILIES, FALLBACK):
+        family(family_id)
+
+
+def _exit_with_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
