@@ -19,7 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.errors import HandoutError, Problem, SpecError, UsageError, internal_error, shorten
+from handouts.errors import (
+    HandoutError,
+    Problem,
+    SpecError,
+    UsageError,
+    capped,
+    internal_error,
+    shorten,
+)
 from handouts.executors import Executor, Local, Outcome, Stop
 from handouts.manifest import Result, identity, inputs_key, library_listing, still_fresh
 from handouts.output import (
@@ -298,7 +306,7 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                       libraries=tuple(identity(r) for r in roots), listing=listing), data
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
-                      problems=tuple(str(p) for p in exc.problems)), None
+                      problems=tuple(str(p) for p in capped(exc.problems))), None
     except Exception as exc:  # a bug in one handout must not stop the batch
         return Result(job.output, job.spec, job.site, "failed",
                       problems=(internal_error(exc),)), None

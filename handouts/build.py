@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.assemble import assemble, choose_sections, recognise_medicines
-from handouts.errors import Problem, SpecError
+from handouts.errors import LayoutError, Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
 from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
@@ -85,15 +85,38 @@ def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
     problems = unprintable_fields(prepared, options)
     if problems:
         raise SpecError(problems)
+    if not choose_sections(spec_file.spec, library, recognise_medicines(spec_file.spec, library)):
+        raise SpecError.one("the handout has nothing to say: it lists no topics, and none of "
+                            "the patient's medicines has a section", spec_file.path,
+                            line=spec_file.source.line_of(("patient", "medications")),
+                            field="topics", hint="add topics, e.g. topics: [ketamine-basics]")
     assembly = assemble(spec_file.spec, library, site, today())
     warnings = tuple(medicine_warning(spec_file, options, i, r.suggestions)
                      for i, r in assembly.unknown_medicines)
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
-    data = render(assembly.document)
+    try:
+        data = render(assembly.document)
+    except LayoutError as exc:
+        raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
     if site:
         warnings += tuple(site_problems(site))
     return data, warnings
+
+
+def _located(problem: Problem, prepared: Prepared) -> Problem:
+    """A layout problem placed in the file the user should change."""
+    site, spec_file = prepared.site, prepared.spec_file
+    if problem.field == "footer_note" and site is not None:
+        return Problem(problem.message, str(site.files[0]),
+                       site.source.line_of(("footer_note",)) if site.source else None,
+                       problem.field, problem.hint)
+    if problem.file is None:
+        path = tuple(problem.field.split(".")) if problem.field else ()
+        return Problem(problem.message, str(spec_file.path),
+                       spec_file.source.line_of(path) if path else None, problem.field,
+                       problem.hint)
+    return problem
 
 
 def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:

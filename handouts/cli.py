@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from handouts import __version__
-from handouts.errors import HandoutError, UsageError, internal_error
+from handouts.errors import HandoutError, UsageError, capped, internal_error
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 
@@ -28,7 +28,7 @@ def reports_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except HandoutError as exc:
-            for problem in exc.problems:
+            for problem in capped(exc.problems):
                 click.echo(f"error: {problem}" if problem.severity == "error" else str(problem),
                            err=True)
             sys.exit(2 if isinstance(exc, UsageError) else 1)
@@ -267,7 +267,7 @@ def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Pat
     report.problems += check_specs(specs, library, find_sites(sites))
     for line in summary_lines(report):
         click.echo(line)
-    for problem in report.problems:
+    for problem in capped(report.problems):
         if problem.severity == "error" or strict:
             click.echo(f"error: {str(problem).replace('warning: ', '')}", err=True)
         else:

@@ -77,7 +77,7 @@ class HandoutError(Exception):
 
     def __init__(self, problems: Problem | Iterable[Problem]):
         self.problems: tuple[Problem, ...] = (
-            (problems,) if isinstance(problems, Problem) else tuple(capped(problems))
+            (problems,) if isinstance(problems, Problem) else tuple(problems)
         )
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -76,15 +76,18 @@ class Local:
         alone = False
         try:
             while True:
-                if self._suspects and not inflight and not stop.requested:
-                    job = self._suspects.pop()
-                    inflight[pool.submit(runner, job, settings)] = job
-                    alone = True
-                while not self._suspects and queue and not stop.requested and \
-                        len(inflight) < 2 * self.workers:
-                    job = queue.pop()
-                    inflight[pool.submit(runner, job, settings)] = job
-                    alone = False
+                try:
+                    if self._suspects and not inflight and not stop.requested:
+                        alone = True
+                        self._submit(pool, runner, self._suspects, settings, inflight)
+                    while not self._suspects and queue and not stop.requested and \
+                            len(inflight) < 2 * self.workers:
+                        alone = False
+                        self._submit(pool, runner, queue, settings, inflight)
+                except BrokenProcessPool:  # it broke before a result told us
+                    self._suspects.extend(inflight.values())
+                    inflight.clear()
+                    return
                 if not inflight:
                     return
                 done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -106,6 +109,13 @@ class Local:
                         return
         finally:
             _stop_pool(pool, now=stop.now or bool(inflight))
+
+
+    @staticmethod
+    def _submit(pool, runner: Callable, source: list, settings, inflight: dict) -> None:
+        """Move the next job of `source` into the pool (left in `source` if it cannot)."""
+        future = pool.submit(runner, source[-1], settings)
+        inflight[future] = source.pop()
 
 
 def _stop_pool(pool: ProcessPoolExecutor, now: bool) -> None:

@@ -15,12 +15,12 @@ from handouts.output import Unreadable, read_regular
 from handouts.spec import (
     FontId,
     HexColor,
-    LongText,
     Model,
     Paper,
     ShortText,
     comma_list,
     load_mapping,
+    text_field,
 )
 from handouts.validation import suggest, validate
 from handouts.yamlio import Located
@@ -35,23 +35,26 @@ class Colors(Model):
 
 
 class Contact(Model):
-    phone: ShortText | None = None
-    address: LongText | None = None
-    website: ShortText | None = None
-    after_hours: ShortText | None = None
+    """How patients reach the clinic; printed in every page's footer, so kept short."""
+
+    phone: text_field(40) | None = Field(None, description="The clinic's main number.")
+    address: text_field(160) | None = None
+    website: text_field(100) | None = None
+    after_hours: text_field(60) | None = Field(None, description="A number for urgent questions "
+                                                           "after hours.")
 
 
 class SiteModel(Model):
     """A clinic's brand and contact details (specs/sites/<id>.yaml)."""
 
-    name: ShortText
+    name: text_field(150)
     logo: ShortText | None = Field(None, description="PNG or JPEG, relative to this file.")
     colors: Colors = Colors()
     font: FontId = "atkinson-hyperlegible"
     contact: Contact = Contact()
     crisis_line: ShortText | None = None
     paper: Paper | None = None
-    footer_note: LongText | None = None
+    footer_note: text_field(200) | None = None
     library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
         default_factory=list, description="The clinic's own content folders, relative to "
                                           "this file.")

@@ -31,7 +31,7 @@ def _no_control(value: str) -> str:
     return value
 
 
-def _text(max_length: int):
+def text_field(max_length: int):
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                             max_length=max_length), AfterValidator(_no_control)]
 
@@ -43,8 +43,8 @@ def comma_list(value):
     return value
 
 
-ShortText = _text(200)
-LongText = _text(600)
+ShortText = text_field(200)
+LongText = text_field(600)
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]

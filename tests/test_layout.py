@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -74,7 +75,8 @@ def test_a_table_cell_taller_than_a_page_is_printed_as_paragraphs(tmp_path, buil
     libraries = clinic_topic(tmp_path,
                              f"| Step | What to do |\n|---|---|\n| Arrive | {long_cell}|\n")
     path = build_spec("title: T\ntopics: [big]\n", libraries=libraries)
-    text = pdf_text(path)
+    furniture = r"(Ketamine treatment information|Content reviewed \w+ \d+|Page \d+ of \d+) ?"
+    text = re.sub(furniture, "", pdf_text(path))  # a page may break mid-sentence
     assert text.count("Come early and bring your list.") == 220
     assert "Arrive" in text
 

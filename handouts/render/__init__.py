@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
@@ -18,6 +21,7 @@ from handouts.errors import LayoutError, Problem
 from handouts.render.flowables import (
     Columns,
     Context,
+    fits_a_page,
     flowables,
     keep_with_next,
     label_value_rows,
@@ -44,12 +48,16 @@ class Layout:
     doc: BaseDocTemplate
     story: list[Flowable]
     out: io.BytesIO
+    date: dt.date | None = None
 
     def build(self) -> bytes:
         try:
-            self.doc.build(self.story, canvasmaker=NumberingCanvas)
-        except RLLayoutError as exc:
-            raise LayoutError(Problem(f"cannot lay out the handout: {exc}")) from None
+            self.doc.build(self.story, canvasmaker=partial(NumberingCanvas, date=self.date))
+        except RLLayoutError as exc:  # its text quotes the block, which may be patient data
+            page = re.search(r"on page (\d+)", str(exc))
+            where = f" (page {page.group(1)})" if page else ""
+            raise LayoutError(Problem(f"a block is too large to fit on a page{where}",
+                                      hint="shorten the longest entry or paragraph")) from None
         return self.out.getvalue()
 
 
@@ -64,7 +72,11 @@ def prepare_layout(document: Document) -> Layout:
     ctx = Context(theme, glyphs, page_w - 2 * margin)
     band = (0.9 if document.large_print else 0.7) * inch
     furniture = Furniture(document, ctx, page_w, page_h, band, 0)
-    furniture.footer = max(p.wrap(ctx.width * 0.7, page_h)[1] for p in furniture.footer_lines) * 2
+    furniture.footer = furniture.footer_height()
+    if furniture.footer > 0.2 * page_h:
+        raise LayoutError(Problem("the clinic's contact details and footer note take more than "
+                                  "a fifth of the page", field="footer_note",
+                                  hint="shorten the address, website or footer_note"))
     frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
     frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
     ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom)
@@ -78,7 +90,7 @@ def prepare_layout(document: Document) -> Layout:
         leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
         bottomMargin=frame_bottom)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
-    return Layout(doc, story(document, ctx), out)
+    return Layout(doc, story(document, ctx), out, document.date)
 
 
 def story(document: Document, ctx: Context) -> list[Flowable]:
@@ -156,6 +168,10 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
                      pages or ""])
     table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(theme, _medicine_style(theme)))
+    if not fits_a_page(table, ctx):
+        raise LayoutError(Problem("a medicine entry is too long to print in the 'Your "
+                                  "medicines' table", field="patient.medications",
+                                  hint="shorten the entry"))
     return [ctx.plain("Your medicines", theme.h2), table, _gap(theme)]
 
 

@@ -37,7 +37,7 @@ class Context:
     def fit(self, style) -> Fit:
         indent = style.leftIndent + style.rightIndent
         return Fit(self.width - indent - 1, style.fontName, style.fontSize,
-                   self.theme.font.bold)
+                   self.theme.font.bold, self.glyphs)
 
     def para(self, runs: Inlines, style, bullet: str | None = None) -> RLParagraph:
         markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style))
@@ -102,12 +102,50 @@ def _start_height(following: list[Flowable], ctx: Context) -> float:
     return three_lines  # a list (ReportLab measures it only on a page) or nothing
 
 
+CHUNK_CHARS = 2_000  # a paragraph longer than this is laid out in pieces of about this size
+
+
 def _paragraph(block: Paragraph, ctx: Context) -> list[Flowable]:
-    return [ctx.para(block.inlines, ctx.theme.body)]
+    return chunked(block.inlines, ctx, ctx.theme.body)
 
 
 def _heading(block: Heading, ctx: Context) -> list[Flowable]:
-    return [ctx.para(block.inlines, ctx.theme.h3 if block.level >= 3 else ctx.theme.h2)]
+    return chunked(block.inlines, ctx, ctx.theme.h3 if block.level >= 3 else ctx.theme.h2)
+
+
+def chunked(runs: Inlines, ctx: Context, style, bullet: str | None = None) -> list[Flowable]:
+    """One paragraph, or, for text far longer than any real paragraph, consecutive pieces
+    that read as one: ReportLab breaks a paragraph's lines again each time it splits it
+    across a page, so one huge paragraph costs time in the square of its length."""
+    pieces = split_runs(runs, CHUNK_CHARS)
+    if len(pieces) == 1:
+        return [ctx.para(runs, style, bullet)]
+    middle = style.clone(style.name + "_cont", spaceBefore=0, spaceAfter=0)
+    first = style.clone(style.name + "_first", spaceAfter=0)
+    last = style.clone(style.name + "_last", spaceBefore=0)
+    styles = [first] + [middle] * (len(pieces) - 2) + [last]
+    return [ctx.para(piece, st, bullet if i == 0 else None)
+            for i, (piece, st) in enumerate(zip(pieces, styles, strict=True))]
+
+
+def split_runs(runs: Inlines, size: int) -> list[Inlines]:
+    """Inline runs cut into groups of about `size` characters, at spaces."""
+    groups: list[list] = [[]]
+    used = 0
+    for run in runs:
+        text = getattr(run, "text", "")
+        while isinstance(run, Text) and used + len(text) > size and " " in text[:size - used]:
+            cut = text.rindex(" ", 0, size - used) + 1
+            groups[-1].append(Text(text[:cut], run.bold, run.italic))
+            groups.append([])
+            used, text = 0, text[cut:]
+            run = Text(text, run.bold, run.italic)
+        groups[-1].append(run)
+        used += len(text)
+        if used > size:  # one long link or word: it ends this piece
+            groups.append([])
+            used = 0
+    return [tuple(g) for g in groups if g]
 
 
 def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
@@ -124,7 +162,7 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
         label = f"{number}." if block.ordered else "\u2022"
         for i, part in enumerate(item):
             if isinstance(part, Paragraph):
-                out.append(ctx.para(part.inlines, item_style, bullet=label if i == 0 else None))
+                out += chunked(part.inlines, ctx, item_style, label if i == 0 else None)
             else:  # a nested list or a table: indented under the item
                 out += [Indenter(left=indent), *BUILDERS[type(part)](part, ctx.narrower(indent)),
                         Indenter(left=-indent)]
@@ -137,6 +175,8 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = column_widths([block.header, *block.rows], ctx.width)
+    if min(widths) - 2 * pad < 3 * theme.measures.body:  # too many columns for the page
+        return _stacked_table(block, ctx)
     cells = [ctx.narrower(ctx.width - w + 2 * pad) for w in widths]
     header = [cells[i].para(cell, theme.cell_head) for i, cell in enumerate(block.header)]
     rows = [[cells[i].para(cell, theme.cell) for i, cell in enumerate(row)]
@@ -166,7 +206,8 @@ def fits_a_page(table: RLTable, ctx: Context) -> bool:
 
 
 def _stacked_table(block: Table, ctx: Context) -> list[Flowable]:
-    """A table with a row too tall for a page, printed as labelled paragraphs instead."""
+    """A table with a row too tall for a page, or too many columns for its width, printed
+    as labelled paragraphs instead."""
     theme = ctx.theme
     out: list[Flowable] = []
     for row in block.rows:
@@ -177,7 +218,7 @@ def _stacked_table(block: Table, ctx: Context) -> list[Flowable]:
             label = block.header[i] if i < len(block.header) else ()
             if label:
                 out.append(ctx.para(label, theme.cell_head))
-            out.append(ctx.para(cell, theme.body))
+            out += chunked(cell, ctx, theme.body)
     return out + [HRFlowable(width="100%", thickness=0.5, color=RULE,
                              spaceAfter=theme.measures.body * 0.7)]
 

@@ -63,20 +63,38 @@ SCRIPTS_HINT = ("the bundled fonts cover Latin (including Vietnamese, Polish and
 
 @dataclass(frozen=True)
 class Fit:
-    """The column a paragraph must fit: its width, the face and size of its text, and the
-    face its bold runs use."""
+    """The column a paragraph must fit: its width, the face and size of its text, the face
+    its bold runs use, and the glyphs (for characters the main face lacks, which the
+    fallback face draws at its own widths)."""
 
     width: float
     font: str
     size: float
     bold_font: str = ""
+    glyphs: Glyphs | None = None
 
     def for_run(self, bold: bool) -> Fit:
         return replace(self, font=self.bold_font) if bold and self.bold_font else self
 
+    def widths(self, text: str) -> list[float]:
+        """The width of each character, in the face that will draw it."""
+        fallback = None
+        out = []
+        for char in text:
+            font = self.font
+            if self.glyphs is not None and not self.glyphs.main.covers(char):
+                fallback = fallback or self.glyphs.fallback.regular
+                font = fallback
+            out.append(stringWidth(char, font, self.size))
+        return out
+
+    def width_of(self, text: str) -> float:
+        return sum(self.widths(text))
+
 
 _TOKEN = re.compile(r"\S{12,}")
 _WORD_ONLY = re.compile(r"^[^\W\d_]+[.,;:!?)]*$")
+LONGEST_WORD = 45  # longer than any dictionary word: broken as a token, not hyphenated
 
 
 def _hyphenated(word: str, fit: Fit) -> list[str] | None:
@@ -85,14 +103,16 @@ def _hyphenated(word: str, fit: Fit) -> list[str] | None:
 
     dictionary = pyphen.Pyphen(lang="en_US")
     pieces, rest = [], word
-    while stringWidth(rest, fit.font, fit.size) > fit.width:
+    while fit.width_of(rest) > fit.width:
         head = next((h for h, _ in dictionary.iterate(rest)
-                     if stringWidth(h + "-", fit.font, fit.size) <= fit.width), None)
+                     if fit.width_of(h + "-") <= fit.width), None)
         if head is None:
             return None
         pieces.append(head + "-")
         rest = rest[len(head):]
     return [*pieces, rest]
+
+
 _BREAK_AFTER = "/.-_?&=#:,;"
 
 
@@ -105,7 +125,7 @@ def _break_long_tokens(text: str, fit: Fit) -> list[str]:
     pieces, last = [""], 0
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if stringWidth(token, fit.font, fit.size) <= fit.width:
+        if fit.width_of(token) <= fit.width:
             continue
         chunks = _chunks(token, fit)
         pieces[-1] += text[last:match.start()] + chunks[0]
@@ -117,20 +137,22 @@ def _break_long_tokens(text: str, fit: Fit) -> list[str]:
 
 def _chunks(token: str, fit: Fit) -> list[str]:
     """Greedy pieces no wider than the column: a word is hyphenated where the dictionary
-    allows; anything else (a URL) ends each piece at a slash, dot or hyphen if one is near."""
-    if _WORD_ONLY.match(token):
+    allows; anything else (a URL, or a run of letters longer than any word) ends each
+    piece at a slash, dot or hyphen if one is near. Linear in the token's length."""
+    if len(token) <= LONGEST_WORD and _WORD_ONLY.match(token):
         hyphenated = _hyphenated(token, fit)
         if hyphenated:
             return hyphenated
+    widths = fit.widths(token)
     out, start = [], 0
     while start < len(token):
-        end = start + 1
-        while end < len(token) and stringWidth(token[start:end + 1], fit.font,
-                                               fit.size) <= fit.width:
+        end, used = start + 1, widths[start]
+        while end < len(token) and used + widths[end] <= fit.width:
+            used += widths[end]
             end += 1
         if end < len(token):
-            cut = max((i + 1 for i in range(start, end) if token[i] in _BREAK_AFTER),
-                      default=end)
+            cut = next((i + 1 for i in range(end - 1, start - 1, -1)
+                        if token[i] in _BREAK_AFTER), end)
             end = cut if cut - start > (end - start) // 3 else end
         out.append(token[start:end])
         start = end

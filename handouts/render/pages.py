@@ -3,13 +3,17 @@ that fills in page numbers once the last page is known."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import hashlib
 import io
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from reportlab.lib import colors
 from reportlab.lib.units import inch
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
@@ -24,15 +28,31 @@ FURNITURE_FORM = "page_furniture"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
 
 
+def _date_document(pdf, date: dt.date) -> None:
+    """The handout's date, not the clock or SOURCE_DATE_EPOCH, as /CreationDate, /ModDate
+    and the seed of the file's /ID: a spec that fixes its date gives the same bytes
+    whatever the environment says."""
+    seconds = calendar.timegm(date.timetuple())
+    stamp = TimeStamp.__new__(TimeStamp)
+    stamp.t, stamp.lt = seconds, time.gmtime(seconds)
+    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
+    pdf._timeStamp = stamp
+    pdf.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
+    pdf.signature.update(ascii(seconds).encode())
+
+
 def page_form(section_id: str) -> str:
     return "page_" + section_id.replace("-", "_")
 
 
 class NumberingCanvas(Canvas):
-    """Draws forward references (total pages, the page a section starts on) at save time."""
+    """Draws forward references (total pages, the page a section starts on) at save time,
+    and dates the file by the handout's own date."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, date: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if date is not None:
+            _date_document(self._doc, date)
         self.section_pages: dict[str, int] = {}
         self.pages = 0
         self.forms: dict[str, tuple[str, float, object]] = {}
@@ -196,6 +216,16 @@ class Furniture:
             self._logo_reader = ImageReader(io.BytesIO(data))
         return self._logo_reader
 
+    def footer_height(self) -> float:
+        """The height the footer's lines take at the width they are drawn at, with the gap
+        below its rule and room for the descenders of its last line."""
+        lines = sum(p.wrap(self._footer_width, self.page_height)[1] for p in self.footer_lines)
+        return lines + 4 + 2
+
+    @property
+    def _footer_width(self) -> float:
+        return self.page_width - 2 * self.margin - self._number_width - 12
+
     @property
     def _rule_y(self) -> float:
         """Height of the footer's rule; the contact lines and page number hang below it."""
@@ -211,7 +241,7 @@ class Furniture:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(self.margin, self._rule_y, self.page_width - self.margin, self._rule_y)
-        width = self.page_width - 2 * self.margin - self._number_width - 12
+        width = self._footer_width
         y = self._rule_y - 4
         for para in self.footer_lines:
             _, h = para.wrap(width, self.footer)
