@@ -20,7 +20,7 @@ from handouts.spec import Spec
 
 from .conftest import FIXTURES
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 12, 1)
 CASES = sorted((FIXTURES / "assemble").glob("*.yaml"))
 
 

@@ -14,7 +14,7 @@ from handouts.yamlio import parse
 
 from .conftest import SPECS
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 12, 1)
 TOPICS = ["ketamine-basics", "how-it-works", "benefits", "what-to-expect", "side-effects",
           "how-long-it-lasts", "combining-treatments", "psychotherapy", "safety-and-monitoring",
           "cost-and-access", "research-outlook"]
