@@ -175,8 +175,8 @@ def _label_currency(contents: Sequence[ContentFile], library: Library) -> list[P
             label_date = issued.get(key)
             if label_date and content.front.reviewed < label_date:
                 problems.append(Problem(
-                    f"reviewed {content.front.reviewed} is before the current '{key}' "
-                    f"(issued {label_date})", content.path, 4, "reviewed",
+                    f"{content.front.reviewed} is before drug label '{key}' was issued "
+                    f"({label_date})", content.path, 4, "reviewed",
                     hint="review the content against the current label, then update 'reviewed'",
                     severity="warning"))
     return problems
