@@ -61,6 +61,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
                                 library.kind_of(ident)))
     if problems:
         raise ContentError(problems)
+    sections = _with_medicines_advice(sections, spec.audience)
     paper = spec.paper or (site.model.paper if site else None) or "letter"
     reviewed = min(library.section(i).front.reviewed for i in section_ids)
     document = Document(
@@ -69,7 +70,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         date=spec.date or today, review_date=reviewed, sections=tuple(sections),
         safety=safety, prepared_for=_prepared_for(spec, today),
         medicines=tuple(_medicine_row(r, library) for r in recognised),
-        disclaimer=_disclaimer(spec.audience),
+        disclaimer=_disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
     unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known or r.unmatched)
@@ -200,13 +201,36 @@ def _safety_box(brand: Brand) -> Callout:
     return Callout("safety", tuple(lines), "Get help now")
 
 
-def _disclaimer(audience: str) -> tuple[Block, ...]:
+ADVICE_ID = "your-other-medicines"
+_ADVICE = (
+    "Keep taking your medicines as prescribed.",
+    "Do not start, stop or change a medicine on your own. Talk to the person who prescribes "
+    "it first.",
+    "Tell your care team about every medicine you take, and how much. Include ones you take "
+    "only now and then, and ones you buy at the store.",
+)
+
+
+def _with_medicines_advice(sections: list[Section], audience: str) -> list[Section]:
+    """Patients read what to do about their other medicines once, just before the first
+    co-medication section, rather than in every section."""
+    first = next((i for i, s in enumerate(sections) if s.kind == "comedication"), None)
+    if audience != "patient" or first is None:
+        return sections
+    items = tuple((Paragraph((Text(line),)),) for line in _ADVICE)
+    advice = Section(ADVICE_ID, "Your other medicines", (ListBlock(items),), kind="part")
+    return [*sections[:first], advice, *sections[first:]]
+
+
+def _disclaimer(audience: str, medicines_advice: bool = False) -> tuple[Block, ...]:
     if audience == "patient":
         text = ("This handout gives general information. It does not replace advice from your "
-                "own care team. Do not start, stop or change any medicine without talking to "
-                "the person who prescribes it.")
+                "own care team.")
+        if not medicines_advice:  # else "Your other medicines" has said it once already
+            text += (" Do not start, stop or change any medicine without talking to the "
+                     "person who prescribes it.")
     else:
-        text = ("For clinicians. This summary supports, and does not replace, clinical judgement, "
+        text = ("For clinicians. This summary supports, and does not replace, clinical judgment, "
                 "the current prescribing information and local protocols. Evidence on "
                 "combinations is limited and changes; check the references.")
     return (Paragraph((Text(text),)),)

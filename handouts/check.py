@@ -1,8 +1,9 @@
 """`handouts check`: the quality gate for the library (and any specs given).
 
 Citations resolve and every reference is used and identified; patient passages read at
-grade 8 or below; content is within its review date; the catalogue and the drug table
-are complete and consistent.
+grade 8 or below; content is within its review date and was reviewed after the current
+version of any drug label it cites; the catalogue and the drug table are complete and
+consistent.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def check_library(library: Library, today: dt.date) -> Report:
     report.problems += _citations(contents, library)
     report.problems += _references(library)
     report.problems += _review_dates(contents, today)
+    report.problems += _label_currency(contents, library)
     report.problems += _structure(contents, library)
     report.problems += _drugs(library)
     names = _name_pattern(library)
@@ -141,6 +143,42 @@ def _review_dates(contents: Sequence[ContentFile], today: dt.date) -> list[Probl
         elif content.front.reviewed > today:
             problems.append(Problem(f"reviewed date {content.front.reviewed} is in the future",
                                     content.path, 4, "reviewed"))
+    return problems
+
+
+def issued_date(entry: dict) -> dt.date | None:
+    """A reference's CSL `issued` date when it gives year, month and day, else None."""
+    parts = (entry.get("issued") or {}).get("date-parts") or [[]]
+    try:
+        year, month, day = parts[0][:3]
+        return dt.date(int(year), int(month), int(day))
+    except (TypeError, ValueError):
+        return None
+
+
+def _label_currency(contents: Sequence[ContentFile], library: Library) -> list[Problem]:
+    """Content citing a drug label (`drug-label: true`) must have been reviewed on or after
+    the day that label version was issued; a label needs a full `issued` date."""
+    problems, issued = [], {}
+    for key, entry in library.references.items():
+        if entry.get("drug-label"):
+            issued[key] = issued_date(entry)
+            if issued[key] is None:
+                problems.append(Problem(
+                    f"drug label '{key}' has no full issued date", library.references_file,
+                    library.reference_line(key), "issued",
+                    hint="give the label version's date: issued: {date-parts: [[2026, 3, 13]]}",
+                    severity="warning"))
+    for content in contents:
+        cited = dict.fromkeys(k for cite in cites(content.blocks) for k in cite.keys)
+        for key in cited:
+            label_date = issued.get(key)
+            if label_date and content.front.reviewed < label_date:
+                problems.append(Problem(
+                    f"{content.front.reviewed} is before drug label '{key}' was issued "
+                    f"({label_date})", content.path, 4, "reviewed",
+                    hint="review the content against the current label, then update 'reviewed'",
+                    severity="warning"))
     return problems
 
 

@@ -62,4 +62,4 @@ def build_spec(tmp_path, write_spec):
 
 @pytest.fixture(autouse=True)
 def fixed_date(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795305600")  # 2026-11-23
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01

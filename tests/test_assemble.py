@@ -20,7 +20,7 @@ from handouts.spec import Spec
 
 from .conftest import FIXTURES
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 12, 1)
 CASES = sorted((FIXTURES / "assemble").glob("*.yaml"))
 
 
@@ -117,3 +117,42 @@ def test_assembly_does_not_import_reportlab():
             "datetime.date(2026, 1, 1)); print('reportlab' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def reading(document: Document) -> str:
+    """The body and the disclaimer as plain text, for counting what a reader is told."""
+    body = " ".join(r.text for r in runs(document) if isinstance(r, Text))
+    return body + " " + " ".join(r.text for b in document.disclaimer for r in b.inlines)
+
+
+ALL_TOPICS = open_library().topic_ids
+SIX_MEDICINES = ["Zoloft 50 mg", "bupropion XL 150 mg", "lithium 300 mg bid",
+                 "Ativan 0.5 mg prn", "quetiapine 50 mg qhs", "oxycodone 5 mg"]
+
+
+def test_a_tailored_leaflet_says_never_stop_a_medicine_once():
+    spec = Spec(title="T", topics=ALL_TOPICS, patient={"medications": SIX_MEDICINES})
+    document = assemble(spec, open_library(), None, TODAY).document
+    ids = [s.id for s in document.sections]
+    first = next(i for i, s in enumerate(document.sections) if s.kind == "comedication")
+    assert ids[first - 1] == "your-other-medicines" and ids.count("your-other-medicines") == 1
+    assert len([s for s in document.sections if s.kind == "comedication"]) >= 6
+    text = reading(document)
+    assert text.count("on your own") == 1
+    assert "without talking to the person who prescribes it" not in text
+
+
+def test_without_co_medication_sections_the_disclaimer_says_it():
+    document = assemble(Spec(title="T", topics=ALL_TOPICS), open_library(), None, TODAY).document
+    assert "your-other-medicines" not in [s.id for s in document.sections]
+    text = reading(document)
+    assert "on your own" not in text
+    assert text.count("Do not start, stop or change any medicine without talking to the "
+                      "person who prescribes it.") == 1
+
+
+def test_clinicians_get_no_patient_advice_block():
+    spec = Spec(title="T", audience="clinician", topics=["how-it-works"],
+                comedications=["opioids", "lithium"])
+    document = assemble(spec, open_library(), None, TODAY).document
+    assert [s.id for s in document.sections] == ["how-it-works", "lithium", "opioids"]

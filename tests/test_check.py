@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from handouts.check import check_library, due_date
+from handouts.check import check_library, due_date, issued_date
 from handouts.cli import main
 from handouts.library import Library, open_library
 from handouts.yamlio import parse
 
 from .conftest import SPECS
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 12, 1)
 TOPICS = ["ketamine-basics", "how-it-works", "benefits", "what-to-expect", "side-effects",
           "how-long-it-lasts", "combining-treatments", "psychotherapy", "safety-and-monitoring",
           "cost-and-access", "research-outlook"]
@@ -144,3 +144,39 @@ def test_every_topic_and_section_builds(build_spec, audience):
     text = pdf_text(path)
     for ident in TOPICS + SECTIONS:
         assert library.section(ident).front.title in text
+
+
+LABEL_BODY = "::: patient\nStay for 2 hours [@spravato_label].\n:::\n::: clinician\nX.\n:::\n"
+
+
+def test_the_shipped_label_is_a_dated_drug_label():
+    entry = open_library().references["spravato_label"]
+    assert entry["drug-label"] is True
+    assert issued_date(entry) == dt.date(2026, 3, 13)
+
+
+def test_content_reviewed_before_the_label_was_issued_is_a_warning(tmp_path):
+    library = clinic(tmp_path, "our-clinic", LABEL_BODY, reviewed="2026-03-12")
+    [warning] = [p for p in check_library(library, TODAY).warnings
+                 if "our-clinic" in (p.file or "") and "drug label" in p.message]
+    assert str(warning).endswith(
+        "topics/our-clinic.md:4: warning: reviewed: 2026-03-12 is before drug label "
+        "'spravato_label' was issued (2026-03-13); review the content against the current "
+        "label, then update 'reviewed'")
+    strict = CliRunner().invoke(main, ["check", "--strict", "--library", str(tmp_path)])
+    assert strict.exit_code == 1
+    assert "is before drug label 'spravato_label' was issued" in strict.output
+
+
+def test_content_reviewed_on_the_day_the_label_was_issued_passes(tmp_path):
+    library = clinic(tmp_path, "our-clinic", LABEL_BODY, reviewed="2026-03-13")
+    assert not [m for m in messages(library) if "drug label" in m]
+
+
+def test_a_drug_label_needs_its_full_issued_date():
+    library = Library()
+    refs = dict(library.references)
+    refs["spravato_label"] = refs["spravato_label"] | {"issued": {"date-parts": [[2026]]}}
+    library.__dict__["references"] = refs
+    [found] = [m for m in messages(library) if "no full issued date" in m]
+    assert "warning: issued: drug label 'spravato_label' has no full issued date" in found
