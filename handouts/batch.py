@@ -249,9 +249,9 @@ def stop_signals(stop: Stop) -> Iterator[Stop]:
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
-    finally:
+    finally:  # once asked to stop, further presses are ignored until we have exited
         for s, h in previous.items():
-            signal.signal(s, h)
+            signal.signal(s, signal.SIG_IGN if stop.requested else h)
 
 
 def remove_partial_files(out_dir: Path) -> None:

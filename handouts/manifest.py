@@ -54,9 +54,15 @@ class Result:
 
 
 def identity(path: Path) -> str:
-    """How a manifest names a file: inside the package, by its place in the package;
-    else relative to the working folder where it can be."""
+    """How a manifest names a file: inside the package (or its fonts, which a source
+    checkout keeps beside it), by its place in the package; else relative to the working
+    folder where it can be."""
+    from handouts.fontfiles import font_dir
+
     resolved = path.resolve()
+    fonts = font_dir().resolve()
+    if resolved.is_relative_to(fonts):
+        return f"{PACKAGE_PREFIX}fonts/{resolved.relative_to(fonts).as_posix()}"
     if resolved.is_relative_to(PACKAGE):
         return PACKAGE_PREFIX + resolved.relative_to(PACKAGE).as_posix()
     try:
@@ -67,6 +73,10 @@ def identity(path: Path) -> str:
 
 def locate(name: str) -> Path:
     """The file a recorded identity names in this installation and folder."""
+    if name.startswith(PACKAGE_PREFIX + "fonts/"):
+        from handouts.fontfiles import font_dir
+
+        return font_dir() / name[len(PACKAGE_PREFIX + "fonts/"):]
     if name.startswith(PACKAGE_PREFIX):
         return PACKAGE / name[len(PACKAGE_PREFIX):]
     return Path(name)
