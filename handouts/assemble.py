@@ -159,9 +159,16 @@ def _brand(site: Site | None) -> Brand:
     if site is None:
         return Brand()
     m = site.model
+    c = m.contact
+    contact = Contact(phone=_shown(c.phone), address=c.address, website=c.website,
+                      after_hours=_shown(c.after_hours))
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
-                 font=m.font, contact=Contact(**m.contact.model_dump()),
-                 crisis_line=m.crisis_line, footer_note=m.footer_note)
+                 font=m.font, contact=contact, crisis_line=_shown(m.crisis_line),
+                 footer_note=m.footer_note)
+
+
+def _shown(phone) -> str | None:
+    return phone.display if phone is not None else None
 
 
 def _prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:

@@ -14,7 +14,7 @@ from handouts.library import BUNDLED, Library, open_library
 from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
 from handouts.site import Site, find_site, load_site
-from handouts.spec import Patient, SpecFile, read_spec, validate_spec
+from handouts.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class BuildOptions:
     strict: bool = False
     libraries: tuple[Path, ...] = ()
     allow_outside_paths: bool = False
+    large_print: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
         data = render(assembly.document)
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
+    warnings += tuple(spec_warnings(spec_file))
     if site:
         warnings += tuple(site_problems(site))
     return data, warnings
@@ -124,6 +126,8 @@ def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:
     update: dict = {}
     if options.paper:
         update["paper"] = options.paper
+    if options.large_print:
+        update["large_print"] = True
     if options.medications:
         patient = spec.patient or Patient()
         update["patient"] = patient.model_copy(
@@ -144,9 +148,19 @@ def _site(ref: str, spec_path: Path, doc, from_option: bool, allow_outside: bool
         if from_option:
             raise
         line = doc.line_of(("site",))
-        raise SpecError([Problem(p.message, p.file or str(spec_path),
-                                 p.line if p.file else line, p.field, p.hint)
-                         for p in exc.problems]) from None
+        raise SpecError([_site_problem(p, spec_path, line) for p in exc.problems]) from None
+
+
+def _site_problem(problem: Problem, spec_path: Path, line: int | None) -> Problem:
+    """A problem with the site a spec names: inside the site file, where it is; the site
+    file missing or unreadable, at the spec's `site:` line."""
+    if problem.file and problem.line is None and problem.field is None:
+        return Problem(f"site file '{problem.file}' {problem.message.removeprefix('site file ')}",
+                       str(spec_path), line, "site", problem.hint or
+                       "the path is relative to the spec; or give a site id from "
+                       "'handouts list sites'")
+    return Problem(problem.message, problem.file or str(spec_path),
+                   problem.line if problem.file else line, problem.field, problem.hint)
 
 
 def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Problem]:
@@ -170,9 +184,9 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
                    for i, m in enumerate(spec.patient.medications)]
     if site:
         model = site.model
-        fields += [(str(site.files[0]), (key,), getattr(model, key))
+        fields += [(str(site.files[0]), (key,), _site_text(getattr(model, key)))
                    for key in ("name", "crisis_line", "footer_note")]
-        fields += [(str(site.files[0]), ("contact", key), getattr(model.contact, key))
+        fields += [(str(site.files[0]), ("contact", key), _site_text(getattr(model.contact, key)))
                    for key in ("phone", "address", "website", "after_hours")]
     problems = []
     for file, path, text in fields:
@@ -187,6 +201,10 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
                     else f"cannot print {describe(missing)}")  # never quote patient text
             problems.append(Problem(what, file, line, name, SCRIPTS_HINT))
     return problems
+
+
+def _site_text(value) -> str | None:
+    return getattr(value, "display", value)
 
 
 def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False) -> None:

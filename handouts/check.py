@@ -301,14 +301,14 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
     what is wrong, including print problems of the sites' colours."""
     from handouts.printcheck import site_problems
     from handouts.site import find_site, load_site
-    from handouts.spec import load_spec
+    from handouts.spec import load_spec, spec_warnings
 
     problems: list[Problem] = []
     site_paths = list(sites)
     for path in paths:
         try:
             spec_file = load_spec(path, library)
-            problems += _medicine_problems(spec_file, library)
+            problems += _medicine_problems(spec_file, library) + spec_warnings(spec_file)
             if spec_file.spec.site:
                 where = {"file": str(path), "line": spec_file.source.line_of(("site",)),
                          "field": "site"}

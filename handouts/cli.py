@@ -66,6 +66,7 @@ def main() -> None:
               default=Path("build"), show_default=True, help="Folder for the PDFs.")
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
 @click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
@@ -76,7 +77,7 @@ def main() -> None:
               help="Let specs and site files name files outside their own folders.")
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
-          meds: str | None, out_name: str | None, strict: bool,
+          large_print: bool, meds: str | None, out_name: str | None, strict: bool,
           libraries: tuple[Path, ...], allow_outside_paths: bool) -> None:
     """Build handouts from SPEC files into PDFs."""
     from handouts.build import BuildOptions
@@ -86,8 +87,9 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         raise click.UsageError("--out-name works with one spec only")
     medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
     options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
-                           out_name, strict, libraries, allow_outside_paths)
+                           out_name, strict, libraries, allow_outside_paths, large_print)
     failed = []
+    shown: set[str] = set()
     for spec in specs:
         try:
             built = build_one(spec, options)
@@ -95,7 +97,9 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
             failed.extend(exc.problems)
             continue
         for warning in built.warnings:
-            click.echo(str(warning), err=True)
+            if str(warning) not in shown:  # a site's colour warning once, not per spec
+                shown.add(str(warning))
+                click.echo(str(warning), err=True)
         click.echo(f"wrote {built.path} ({built.pages} pages, {built.size / 1024:.0f} KB)")
     if failed:
         raise HandoutError(failed)
@@ -207,18 +211,21 @@ def _run_with_progress(batch_module, planned, settings, workers, checkpoint, sto
               help="PNG file to write (default: build/<spec>-page<N>.png).")
 @click.option("--site", help="Site id or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--large-print", is_flag=True, help="18 pt type, one column.")
 @click.option("--dpi", type=click.IntRange(min=36, max=600), default=110, show_default=True)
 @reports_errors
 def preview(spec: Path, page: int, output: Path | None, site: str | None, paper: str | None,
-            dpi: int) -> None:
+            large_print: bool, dpi: int) -> None:
     """Render one page of a handout to PNG, to look at before printing."""
     from handouts.build import BuildOptions, check_private_name, make_pdf, prepare, write_atomic
     from handouts.preview import page_png
 
-    options = BuildOptions(site=site, paper=paper.lower() if paper else None)
+    options = BuildOptions(site=site, paper=paper.lower() if paper else None,
+                           large_print=large_print)
     prepared = prepare(spec, options)
+    check_private_name(output or Path(f"{spec.stem}-page{page}.png"), prepared.spec_file,
+                       from_option=output is not None)
     output = output or Path("build") / f"{spec.stem}-page{page}.png"
-    check_private_name(output, prepared.spec_file)
     data, warnings = make_pdf(prepared, options)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -256,14 +263,14 @@ def merge_manifests(manifests: tuple[Path, ...], output: Path, partial: bool) ->
 def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Path, ...],
           strict: bool) -> None:
     """Check the content library, and any SPEC files and sites given."""
+    from handouts.batch import find_sites, find_specs
     from handouts.build import today
     from handouts.check import check_library, check_specs, summary_lines
     from handouts.library import open_library
 
     library = open_library(libraries)
     report = check_library(library, today())
-    from handouts.batch import find_sites
-
+    specs = tuple(find_specs(specs))  # folders as batch takes them
     report.problems += check_specs(specs, library, find_sites(sites))
     for line in summary_lines(report):
         click.echo(line)
@@ -318,9 +325,47 @@ def _list_sites(folder: Path) -> None:
 
 
 @main.command()
+@click.option("--site", "of_site", is_flag=True, help="The schema of a site file instead.")
 @reports_errors
-def schema() -> None:
-    """Print the JSON Schema of a handout spec."""
+def schema(of_site: bool) -> None:
+    """Print the JSON Schema of a handout spec (or, with --site, of a site file), for
+    editors that complete and check YAML."""
+    from handouts.library import open_library
     from handouts.spec import schema as spec_schema
 
-    click.echo(json.dumps(spec_schema(), indent=2))
+    if of_site:
+        from handouts.site import schema as site_schema
+
+        click.echo(json.dumps(site_schema(), indent=2))
+    else:
+        click.echo(json.dumps(spec_schema(open_library()), indent=2))
+
+
+@main.command()
+@click.argument("primary")
+@click.argument("accent")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Swatch PNG to write (default: build/colors-PRIMARY-ACCENT.png).")
+@reports_errors
+def colors(primary: str, accent: str, output: Path | None) -> None:
+    """Check a pair of brand colours for print: contrast, greyscale, and a pair that passes
+    every check. Give them as RRGGBB, or quoted with the '#' ("#1F4E79"): in a shell, an
+    unquoted '#' starts a comment."""
+    from handouts.output import write_atomic
+    from handouts.swatch import report, swatch_png
+
+    pair = [_hex_argument(value, name) for value, name in ((primary, "PRIMARY"),
+                                                           (accent, "ACCENT"))]
+    for line in report(*pair):
+        click.echo(line)
+    output = output or Path("build") / f"colors-{pair[0][1:]}-{pair[1][1:]}.png"
+    write_atomic(output, swatch_png(*pair))
+    click.echo(f"wrote {output}")
+
+
+def _hex_argument(value: str, name: str) -> str:
+    text = value.strip().lstrip("#")
+    if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise UsageError.one(f"{name} {value!r} is not a colour", field=name,
+                             hint="give six hex digits, e.g. 1F4E79 or \"#1F4E79\"")
+    return "#" + text.upper()

@@ -151,7 +151,7 @@ class Brand:
     name: str = "Ketamine treatment information"
     logo: bytes | None = None
     primary: str = "#1F4E79"
-    accent: str = "#2E6B4F"
+    accent: str = "#1E7A60"
     font: str = "atkinson-hyperlegible"
     contact: Contact = Contact()
     crisis_line: str | None = None

@@ -1,12 +1,24 @@
-"""Print checks for a brand: text contrast (WCAG 2) and colours that survive greyscale."""
+"""Print checks for a brand: text contrast (WCAG 2) and colours that survive greyscale.
+
+A brand has two colours. The primary fills the header band (the clinic's name on it, in
+white or ink, whichever reads better) and colours headings, the title and links on white
+paper; the accent colours note titles on a pale tint of itself. Where a colour is too light
+for its text, the handout prints a darker shade of it (`printed`), so a handout is always
+legible; the checks say so, and `suggest` computes one pair, as close to the brand as it
+can be, that passes every check as it stands.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from handouts.errors import Problem
 
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
 MIN_GREY_DIFFERENCE = 10.0  # CIELAB lightness difference that stays visible in grey
 WHITE, INK = "#FFFFFF", "#1A1A1A"
+NOTE_TINT = 0.08  # how much of the accent colours a note's background
 
 
 def _channel(value: int) -> float:
@@ -14,9 +26,17 @@ def _channel(value: int) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+def _rgb(hex_color: str) -> list[int]:
+    return [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c))):02X}" for c in rgb)
+
+
 def luminance(hex_color: str) -> float:
     """WCAG relative luminance of '#RRGGBB'."""
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = _rgb(hex_color)
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
@@ -34,49 +54,117 @@ def lightness(hex_color: str) -> float:
 
 def tinted(hex_color: str, amount: float) -> str:
     """The colour mixed with white, as the renderer tints callout backgrounds."""
-    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(255 - amount * (255 - c)):02X}" for c in rgb)
+    return _hex(255 - amount * (255 - c) for c in _rgb(hex_color))
+
+
+def _darker(hex_color: str) -> Iterator[str]:
+    rgb = _rgb(hex_color)
+    for step in range(101):
+        yield _hex(c * (1 - step / 100) for c in rgb)
+
+
+def _lighter(hex_color: str) -> Iterator[str]:
+    rgb = _rgb(hex_color)
+    for step in range(1, 101):
+        yield _hex(c + (255 - c) * step / 100 for c in rgb)
+
+
+def band_text(primary: str) -> str:
+    """White or ink on the band, whichever reads better on the brand colour."""
+    return WHITE if contrast_ratio(primary, WHITE) >= contrast_ratio(primary, INK) else INK
 
 
 def readable_on_white(hex_color: str) -> str:
     """The colour itself if text in it reads on white (4.5:1), else the nearest darker
     shade that does: brand headings stay legible whatever colour a clinic picks."""
-    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
-    for step in range(101):
-        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02X}" for c in rgb)
-        if contrast_ratio(shade, WHITE) >= MIN_CONTRAST:
-            return shade
-    return INK
+    return next((s for s in _darker(hex_color) if contrast_ratio(s, WHITE) >= MIN_CONTRAST),
+                INK)
+
+
+def readable_on_tint(hex_color: str) -> str:
+    """The colour itself if note titles in it read on its own tint, else the nearest
+    darker shade that does (the tint darkens a little with it)."""
+    return next((s for s in _darker(hex_color)
+                 if contrast_ratio(s, tinted(s, NOTE_TINT)) >= MIN_CONTRAST), INK)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One print check: what it is about, the field it concerns, and the measure."""
+
+    field: str
+    what: str
+    value: float
+    needed: float
+    unit: str = ":1"
+
+    @property
+    def passed(self) -> bool:
+        return self.value >= self.needed
+
+    def __str__(self) -> str:
+        shown = f"{self.value:.2f}{self.unit}" if self.unit == ":1" else f"{self.value:.0f}"
+        need = f"{self.needed:g}{self.unit}" if self.unit == ":1" else f"{self.needed:g}"
+        return f"{self.what}: {shown} (needs {need})"
+
+
+def checks(primary: str, accent: str) -> list[Check]:
+    """Every print check of a pair of brand colours, as given."""
+    return [
+        Check("colors.primary", "the clinic's name on the header band",
+              contrast_ratio(primary, band_text(primary)), MIN_CONTRAST),
+        Check("colors.primary", "headings, the title and links on white paper",
+              contrast_ratio(primary, WHITE), MIN_CONTRAST),
+        Check("colors.accent", "note titles on their tinted box",
+              contrast_ratio(accent, tinted(accent, NOTE_TINT)), MIN_CONTRAST),
+        Check("colors.accent", "how differently the two colours print in grey (lightness)",
+              abs(lightness(primary) - lightness(accent)), MIN_GREY_DIFFERENCE, unit=""),
+    ]
+
+
+def printed(primary: str, accent: str) -> tuple[str, str]:
+    """The colours a handout prints its text in: each brand colour, or a darker shade
+    where the colour itself is too light for its text."""
+    return readable_on_white(primary), readable_on_tint(accent)
+
+
+def suggest(primary: str, accent: str) -> tuple[str, str]:
+    """The pair nearest the brand that passes every check: the primary darkened as little
+    as it must be, then the accent darkened or lightened as little as it must be."""
+    for p in _darker(primary):
+        if not all(c.passed for c in checks(p, p)[:2]):
+            continue
+        for a in _interleave(_darker(accent), _lighter(accent)):
+            if all(c.passed for c in checks(p, a)):
+                return p, a
+    return readable_on_white(primary), INK
+
+
+def _interleave(first: Iterator[str], second: Iterator[str]) -> Iterator[str]:
+    for a, b in zip(first, second, strict=False):
+        yield a
+        yield b
 
 
 def brand_problems(primary: str, accent: str) -> list[tuple[str, str, str]]:
-    """(field, message, hint) for each print problem of a brand's colours."""
-    found = []
-    band_text = WHITE if contrast_ratio(primary, WHITE) >= contrast_ratio(primary, INK) \
-        else INK
-    band_hint = "choose a darker colour" if band_text == WHITE else "choose a lighter colour"
-    pairs = [
-        ("colors.primary", primary, band_text, "the clinic name on the header band",
-         band_hint),
-        ("colors.primary", primary, WHITE, "headings, the title and links on white paper",
-         f"they are printed in a darker shade, {readable_on_white(primary)}; choose a darker "
-         "colour to keep your own"),
-        ("colors.accent", accent, tinted(accent, 0.08), "note titles on their tinted box",
-         f"they are printed in a darker shade, {readable_on_white(accent)}; choose a darker "
-         "colour to keep your own"),
-    ]
-    for field, color, text, where, hint in pairs:
-        ratio = contrast_ratio(color, text)
-        if ratio < MIN_CONTRAST:
-            found.append((field, f"{color} gives a contrast of {ratio:.2f}:1 for {where} "
-                          f"(WCAG asks {MIN_CONTRAST}:1)", hint))
-    difference = abs(lightness(primary) - lightness(accent))
-    if difference < MIN_GREY_DIFFERENCE:
-        found.append(("colors.accent", f"{accent} and the primary {primary} print as almost "
-                      f"the same grey (lightness differs by {difference:.0f}; needs "
-                      f"{MIN_GREY_DIFFERENCE:.0f})",
-                      "make one clearly lighter or darker than the other"))
-    return found
+    """(field, message, hint) for each check a brand's colours fail; every hint offers the
+    same pair, which passes them all, so fixing one never breaks another."""
+    failed = [c for c in checks(primary, accent) if not c.passed]
+    if not failed:
+        return []
+    good = suggest(primary, accent)
+    shade = dict(zip(("colors.primary", "colors.accent"), printed(primary, accent),
+                     strict=True))
+    hint = (f"a pair that passes every check: primary \"{good[0]}\", accent \"{good[1]}\" "
+            f"(handouts colors {primary} {accent} shows the checks)")
+    out = []
+    for check in failed:
+        given = primary if check.field == "colors.primary" else accent
+        message = f"{given}: {check}"
+        if check.unit == ":1" and "band" not in check.what and shade[check.field] != given:
+            message += f"; the handout prints this text in {shade[check.field]} instead"
+        out.append((check.field, message, hint))
+    return out
 
 
 def site_problems(site) -> list[Problem]:

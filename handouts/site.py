@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from handouts.errors import Problem, SpecError, shorten
 from handouts.output import Unreadable, read_regular
@@ -31,17 +32,60 @@ MAX_LOGO_PIXELS = 25_000_000
 
 class Colors(Model):
     primary: HexColor = "#1F4E79"
-    accent: HexColor = "#2E6B4F"
+    accent: HexColor = "#1E7A60"
+
+
+_NUMBER = r"\+?\(?\d[\d ().\-/]{1,28}\d(?: *(?:ext\.?|x) *\d{1,6})?"
+_PHONE = re.compile(rf"^(?P<number>{_NUMBER}) *(?:\((?P<label>[^()]{{1,80}})\))? *$", re.I)
+PHONE_HINT = ("write a phone number, with a label in brackets if you like: "
+              "\"(760) 555-0100 (crisis line, 24 hours)\"; or give number: and label:")
+
+
+def _number(value):
+    text = str(value).strip() if isinstance(value, str | int) else None
+    if text is None or not re.match(f"(?i)^{_NUMBER}$", text):
+        raise ValueError("is not a phone number: digits, spaces, brackets, dots and hyphens, "
+                         "e.g. (760) 555-0100 or 555-0175 ext. 4")
+    return text
+
+
+class Phone(Model):
+    """A phone number the handout tells patients to call, with an optional short label."""
+
+    number: Annotated[str, StringConstraints(pattern=f"(?i)^{_NUMBER}$", max_length=40),
+                      BeforeValidator(_number)] = \
+        Field(description="Digits, spaces, brackets, dots and hyphens; 'ext. 4' allowed.")
+    label: text_field(80) | None = Field(None, description="Who answers, e.g. 'crisis "
+                                                           "team, 24 hours'.")
+
+    @property
+    def display(self) -> str:
+        return f"{self.number} ({self.label})" if self.label else self.number
+
+
+def _phone(value):
+    """'555-0111 (Northfield crisis team, 24 hours)' -> number and label; a sentence in
+    place of a number is refused rather than printed after 'call'."""
+    if isinstance(value, str):
+        match = _PHONE.match(value.strip())
+        if not match:
+            raise ValueError(f"is not a phone number; {PHONE_HINT}")
+        return {"number": match["number"], "label": match["label"]}
+    return value
+
+
+PhoneLine = Annotated[Phone, BeforeValidator(_phone)]
 
 
 class Contact(Model):
     """How patients reach the clinic; printed in every page's footer, so kept short."""
 
-    phone: text_field(40) | None = Field(None, description="The clinic's main number.")
+    phone: PhoneLine | None = Field(None, description="The clinic's main number.")
     address: text_field(160) | None = None
     website: text_field(100) | None = None
-    after_hours: text_field(60) | None = Field(None, description="A number for urgent questions "
-                                                           "after hours.")
+    after_hours: PhoneLine | None = Field(
+        None, description="A number for urgent questions after hours (printed after "
+                          "'call').")
 
 
 class SiteModel(Model):
@@ -52,7 +96,9 @@ class SiteModel(Model):
     colors: Colors = Colors()
     font: FontId = "atkinson-hyperlegible"
     contact: Contact = Contact()
-    crisis_line: ShortText | None = None
+    crisis_line: PhoneLine | None = Field(
+        None, description="The clinic's own crisis number, printed in the 'Get help now' box "
+                          "beside 988 (after 'call').")
     paper: Paper | None = None
     footer_note: text_field(200) | None = None
     library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
@@ -190,3 +236,11 @@ def read_logo(path: Path, where: dict) -> bytes:
         raise SpecError(Problem(f"logo '{path.name}' cannot be decoded ({shorten(str(exc), 80)})",
                                 **where, hint="open and re-save it as PNG or JPEG")) from None
     return data
+
+
+def schema() -> dict:
+    """The JSON Schema of a site file, for editors."""
+    out = SiteModel.model_json_schema()
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "handouts site"
+    return out

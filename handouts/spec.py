@@ -45,7 +45,27 @@ def comma_list(value):
 
 ShortText = text_field(200)
 LongText = text_field(600)
-HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _color(value):
+    """Colour values, with the mistake YAML makes easy said plainly: an unquoted '#'
+    starts a comment, so `primary: #A8431A` is an empty value."""
+    if value is None:
+        raise ValueError("is empty: in YAML a '#' starts a comment, so write the colour in "
+                         "quotes, e.g. \"#1F4E79\"")
+    if not isinstance(value, str) or not _HEX.match(value.strip()):
+        raise ValueError("should be '#' and six hex digits, in quotes, e.g. \"#1F4E79\"")
+    return value.strip()
+
+
+def _language(value):
+    if not isinstance(value, str) or not re.match(r"^[a-z]{2}(-[A-Z]{2})?$", value):
+        raise ValueError("should be a language code such as en or en-US")
+    return value
+
+
+HexColor = Annotated[str, StringConstraints(pattern=_HEX.pattern), BeforeValidator(_color)]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]
 FontId = Literal["atkinson-hyperlegible", "dejavu-sans"]
@@ -73,7 +93,8 @@ class Spec(Model):
     title: ShortText
     subtitle: ShortText | None = None
     audience: Audience = "patient"
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
+                        BeforeValidator(_language)] = "en"
     site: ShortText | None = Field(None, description="A site id (specs/sites/<id>.yaml) or path.")
     paper: Paper | None = Field(None, description="Default: the site's paper, else letter.")
     large_print: bool = Field(False, description="18 pt body, 1.5 spacing, one column.")
@@ -124,6 +145,29 @@ def validate_spec(path: Path, doc: Located, catalogue: Catalogue) -> SpecFile:
     return SpecFile(path, spec, doc)
 
 
+_SWALLOWED_ITEM = re.compile(r"\s-\s+\S")
+
+
+def spec_warnings(spec_file: SpecFile) -> list[Problem]:
+    """What loads but is probably not what the writer meant: a list item indented under the
+    one before it is read as part of that item ("Zoloft 50 mg - Ativan 0.5 mg")."""
+    patient = spec_file.spec.patient
+    raw = spec_file.source.data.get("patient") if isinstance(spec_file.source.data, dict) \
+        else None
+    raw_meds = raw.get("medications") if isinstance(raw, dict) else None
+    if patient is None or not isinstance(raw_meds, list | str):
+        return []
+    entries = raw_meds if isinstance(raw_meds, list) else [raw_meds]
+    return [Problem("this entry looks like several list items run together (a ' - ' inside "
+                    "it)", str(spec_file.path),
+                    spec_file.source.line_of(("patient", "medications", i)),
+                    f"patient.medications[{i}]",
+                    "check the indentation: each '- ' must line up under the one above",
+                    "warning")
+            for i, entry in enumerate(entries)
+            if isinstance(entry, str) and _SWALLOWED_ITEM.search(entry)]
+
+
 def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
     """Unknown or repeated ids, checked on the raw data so they are reported with any
     other problem in the file."""
@@ -149,7 +193,8 @@ def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
                                         **where))
             seen.add(ident)
     language = doc.data.get("language", "en")
-    if isinstance(language, str) and language not in catalogue.languages:
+    if isinstance(language, str) and re.match(r"^[a-z]{2}(-[A-Z]{2})?$", language) and \
+            language not in catalogue.languages:
         problems.append(Problem(
             f"no content in language {shorten(language)}", doc.file, doc.line_of(("language",)),
             "language", f"available: {', '.join(sorted(catalogue.languages))}"))
@@ -167,9 +212,15 @@ def load_mapping(path: Path, what: str) -> Located:
     return doc
 
 
-def schema() -> dict:
-    """The JSON Schema of a handout spec, for editors."""
+def schema(catalogue: Catalogue | None = None) -> dict:
+    """The JSON Schema of a handout spec, for editors; with the library's catalogue, topic
+    and section ids are enums, so editors complete them."""
     out = Spec.model_json_schema()
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out["title"] = "handouts spec"
+    if catalogue is not None:
+        for key, ids in (("topics", catalogue.topic_ids),
+                         ("comedications", catalogue.comedication_ids)):
+            field = out["properties"][key]
+            field["items"] = {**field.get("items", {}), "enum": list(ids)}
     return out

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 from handouts.errors import Problem, shorten
 from handouts.yamlio import Located
 
+PATIENT_FIELDS = ("name", "medications", "prepared_by")
+
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean …?' hint for the closest valid choice, if any is close."""
@@ -53,6 +55,9 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
         message = "is not a known field"
         hint = suggest(loc[-1], allowed) or (
             f"known fields: {', '.join(allowed)}" if allowed else None)
+        if not private and len(loc) == 1 and loc[0] in PATIENT_FIELDS:
+            hint = (f"'{loc[0]}' belongs in the patient block: indent it under 'patient:' "
+                    "(see the README)")
         if private:  # the key itself may be the patient's name or a medicine
             loc, message = loc[:-1], f"has a field that is not one of {', '.join(allowed)}"
             hint = "check the spelling and indentation of the patient block"

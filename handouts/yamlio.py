@@ -90,7 +90,8 @@ def parse(text: str, file: str, line_offset: int = 0) -> Located:
 
 def _syntax_hint(reason: str) -> str | None:
     """The usual cause of the messages libyaml gives."""
-    if "mapping values are not allowed" in reason or "expected <block end>" in reason:
+    if any(m in reason for m in ("mapping values are not allowed", "expected <block end>",
+                                 "did not find expected key", "expected '-' indicator")):
         return ("usually a line indented differently from the lines around it, or a "
                 "value with ': ' in it that needs quotes")
     if "could not find expected ':'" in reason:

@@ -402,10 +402,11 @@ def test_malformed_manifests_are_refused_when_merging(tmp_path, manifest):
 
 def test_a_site_with_every_field_at_its_limit_builds_or_says_what_to_shorten(tmp_path):
     site = tmp_path / "site.yaml"
+    phone = "+1 (760) 555-0100 555-0100 ext. 123456 (" + "Main desk " * 7 + ")"
     site.write_text(
-        f"name: {'Clinic ' * 21}\ncontact:\n  phone: '{'5' * 40}'\n"
-        f"  address: {'Street ' * 22}\n  website: {'w' * 100}\n  after_hours: '{'6' * 60}'\n"
-        f"crisis_line: '{'7' * 60}'\nfooter_note: {'Note ' * 39}\n")
+        f"name: {'Clinic ' * 21}\ncontact:\n  phone: '{phone}'\n"
+        f"  address: {'Street ' * 22}\n  website: {'w' * 100}\n  after_hours: '{phone}'\n"
+        f"crisis_line: '{phone}'\nfooter_note: {'Note ' * 39}\n")
     spec = tmp_path / "s.yaml"
     for large in ("false", "true"):
         spec.write_text(f"title: T\ntopics: [side-effects]\nlarge_print: {large}\n")

@@ -84,19 +84,25 @@ def test_latin_text_always_prints(title, name):
             expect_printed(result, Path(tmp) / "out" / "leaflet.pdf", [title, name])
 
 
+phones = st.from_regex(r"\+?(\(\d{3}\) )?\d{3}[-. ]\d{4}( ext\. \d{1,4})?", fullmatch=True)
+labels = st.one_of(st.none(), text.filter(lambda t: "(" not in t and ")" not in t))
+
+
 @SETTINGS
-@given(name=text, phone=text, address=text, crisis=text, note=text)
-def test_site_fields(name, phone, address, crisis, note):
+@given(name=text, phone=st.one_of(phones, text), address=text, crisis=phones, label=labels,
+       note=text)
+def test_site_fields(name, phone, address, crisis, label, note):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        crisis_line = {"number": crisis, "label": label} if label else crisis
         site = {"name": name, "contact": {"phone": phone, "address": address},
-                "crisis_line": crisis, "footer_note": note}
+                "crisis_line": crisis_line, "footer_note": note}
         (folder / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True),
                                           encoding="utf-8")
         spec = {"title": "T", "topics": ["research-outlook"], "references": False,
                 "site": "site.yaml"}
         result, pdf = build_yaml(folder, spec)
-        expect_printed(result, pdf, [name, phone, address, crisis, note])
+        expect_printed(result, pdf, [name, phone, address, crisis, label or "", note])
 
 
 @SETTINGS

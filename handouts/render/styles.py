@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 
 from handouts.document import Document
-from handouts.printcheck import contrast_ratio, readable_on_white
+from handouts.printcheck import WHITE, band_text, readable_on_tint, readable_on_white
 from handouts.render.fonts import Family
 
 INK = colors.HexColor("#1A1A1A")
@@ -41,10 +41,7 @@ CLINICIAN = Measures(body=10, leading=13.4, title=20, h2=13.5, h3=11, small=8,
 
 def band_text_color(primary: colors.Color) -> colors.Color:
     """The text colour with the higher contrast on the brand's primary colour."""
-    hexval = primary.hexval()[2:]
-    white = contrast_ratio(f"#{hexval}", "#FFFFFF")
-    ink = contrast_ratio(f"#{hexval}", "#1A1A1A")
-    return colors.white if white >= ink else INK
+    return colors.white if band_text(f"#{primary.hexval()[2:]}") == WHITE else INK
 
 
 def tint(color: colors.Color, amount: float) -> colors.Color:
@@ -94,7 +91,7 @@ def theme_for(document: Document, font: Family) -> Theme:
     small = ParagraphStyle("small", fontSize=m.small, leading=m.small * 1.3, **base)
     return Theme(
         measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
-        accent=colors.HexColor(readable_on_white(document.brand.accent)), font=font,
+        accent=colors.HexColor(readable_on_tint(document.brand.accent)), font=font,
         body=body,
         title=ParagraphStyle("title", fontSize=m.title, leading=m.title * 1.15,
                              spaceAfter=m.body * 0.3, **heading),
