@@ -165,6 +165,11 @@ class Settings:
     libraries: tuple[Path, ...] = ()
     previous: dict[str, dict] = field(default_factory=dict)
     allow_outside_paths: bool = False
+    base: Path | None = None  # relative paths are relative to this (on remote workers)
+
+    def at(self, path: Path) -> Path:
+        """A path as given to the batch, where this process finds it."""
+        return path if self.base is None or path.is_absolute() else self.base / path
 
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
@@ -287,15 +292,17 @@ def run_job(job: Job, settings: Settings) -> Outcome:
         prepare,
     )
 
-    options = BuildOptions(out_dir=settings.out_dir, site=job.site,
-                           libraries=settings.libraries,
+    options = BuildOptions(out_dir=settings.out_dir,
+                           site=str(settings.at(Path(job.site))) if job.site else None,
+                           libraries=tuple(settings.at(p) for p in settings.libraries),
                            allow_outside_paths=settings.allow_outside_paths)
     try:
-        prepared = prepare(Path(job.spec), options)
+        prepared = prepare(settings.at(Path(job.spec)), options)
         check_private_name(settings.out_dir / job.output, prepared.spec_file)
         spec_date = prepared.spec_file.spec.date
         date = (spec_date or today()).isoformat()
-        inputs = tuple((identity(p), file_sha256(p)) for p in input_files(prepared))
+        inputs = tuple((identity(p, settings.base), file_sha256(p))
+                       for p in input_files(prepared))
         roots = prepared.library.roots[1:]
         listing = library_listing(roots)
         data, warnings = make_pdf(prepared, options)
@@ -303,7 +310,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                       page_count(data), len(data), hashlib.sha256(data).hexdigest(),
                       warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
                       date_from_spec=spec_date is not None,
-                      libraries=tuple(identity(r) for r in roots), listing=listing), data
+                      libraries=tuple(identity(r, settings.base) for r in roots),
+                      listing=listing), data
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
                       problems=tuple(str(p) for p in capped(exc.problems))), None

@@ -123,10 +123,17 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
               help="Let specs and site files name files outside their own folders.")
 @click.option("--contact-sheet", is_flag=True,
               help="Also write contact-sheet.png: every output's first page, labelled.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where handouts are laid out: worker processes here, "
+              "or a Dask cluster (of --jobs processes here, unless --scheduler is given).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="A running Dask scheduler whose workers lay out the handouts (implies "
+              "--executor dask; specs, sites and libraries must be at the same paths there).")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
-          allow_outside_paths: bool, contact_sheet: bool) -> None:
+          allow_outside_paths: bool, contact_sheet: bool, executor: str,
+          scheduler: str | None) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
     from handouts import manifest as manifests
@@ -139,8 +146,10 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     workers = jobs or batch_module.default_workers()
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
+        distributed = executor == "dask" or scheduler is not None
         settings = batch_module.Settings(out_dir, force, libraries, previous,
-                                         allow_outside_paths)
+                                         allow_outside_paths,
+                                         Path.cwd().resolve() if distributed else None)
         if not manifest.exists():  # a batch killed at once still leaves a manifest
             manifests.write_manifest(manifest, [], shard_spec)
 
@@ -148,7 +157,8 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
             manifests.write_manifest(manifest, manifests.with_previous(results, previous),
                                      shard_spec)
 
-        report = _run_with_progress(batch_module, planned, settings, workers, checkpoint, stop)
+        runner = _executor(executor, scheduler, workers)
+        report = _run_with_progress(batch_module, planned, settings, runner, checkpoint, stop)
         results = manifests.with_previous(report.results, previous) if report.interrupted \
             else report.results
         manifests.write_manifest(manifest, results, shard_spec)
@@ -191,17 +201,29 @@ def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
     click.echo(f"contact sheet: {out_dir / name}")
 
 
-def _run_with_progress(batch_module, planned, settings, workers, checkpoint, stop):
+def _executor(kind: str, scheduler: str | None, workers: int):
+    from handouts.executors import Dask, Local
+
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://")):
+        raise UsageError.one(f"--scheduler {scheduler!r} is not an address",
+                             field="--scheduler", hint="e.g. --scheduler tcp://10.0.0.5:8786")
+    if kind == "dask" or scheduler is not None:
+        return Dask(scheduler, workers)
+    return Local(workers)
+
+
+def _run_with_progress(batch_module, planned, settings, executor, checkpoint, stop):
     """A progress bar on a terminal; one plain line per handout in CI and in logs."""
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
     if not interactive:
         def line(result):
             click.echo(f"{result.status:>9}  {result.output}", err=True)
-        return batch_module.run(planned, settings, workers, line, checkpoint, stop=stop)
+        return batch_module.run(planned, settings, progress=line, checkpoint=checkpoint,
+                                executor=executor, stop=stop)
     with click.progressbar(length=len(planned), label="Building", file=sys.stderr,
                            show_pos=True) as bar:
-        return batch_module.run(planned, settings, workers, lambda _: bar.update(1),
-                                checkpoint, stop=stop)
+        return batch_module.run(planned, settings, progress=lambda _: bar.update(1),
+                                checkpoint=checkpoint, executor=executor, stop=stop)
 
 
 @main.command()

@@ -8,6 +8,7 @@ only a job that kills a worker twice fails.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import threading
@@ -21,6 +22,7 @@ from typing import Protocol
 from handouts.manifest import Result
 
 Outcome = tuple[Result, bytes | None]
+DASK_HINT = "start one with `dask scheduler`, or use --executor dask for a cluster on this machine"
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Local:
                 yield runner(job, settings)
             return
         queue = list(reversed(jobs))
+        settings = for_workers(settings)
         while (queue or self._suspects) and not stop.requested:
             yield from self._pool(queue, runner, settings, stop)
 
@@ -116,6 +119,97 @@ class Local:
         """Move the next job of `source` into the pool (left in `source` if it cannot)."""
         future = pool.submit(runner, source[-1], settings)
         inflight[future] = source.pop()
+
+
+def for_workers(settings):
+    """What a worker needs of the settings: not the previous manifest, which only the
+    parent reads and which would otherwise travel with every job."""
+    return dataclasses.replace(settings, previous={})
+
+
+@dataclass
+class Dask:
+    """A Dask cluster: the scheduler at `scheduler` (tcp://HOST:PORT), or, without one, a
+    cluster of `workers` processes on this machine. Workers lay out and return bytes; this
+    process writes. Dask reschedules the jobs of a worker that is lost; a job that has
+    taken several workers down with it fails, alone."""
+
+    scheduler: str | None = None
+    workers: int = 1
+
+    def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
+        from handouts import batch
+
+        if not jobs:
+            return
+        client, cluster = self._connect()
+        try:
+            yield from self._run(client, batch.run_job, jobs, for_workers(settings), stop)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def _connect(self):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        from handouts.errors import HandoutError, Problem
+
+        for name in ("distributed", "tornado", "bokeh"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        cluster = None
+        try:
+            if self.scheduler is None:
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+            return Client(cluster or self.scheduler, timeout=10), cluster
+        except (OSError, TimeoutError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise HandoutError(Problem(f"cannot reach the Dask scheduler at {self.scheduler} "
+                                       f"({type(exc).__name__})", field="--scheduler",
+                                       hint=DASK_HINT)) from None
+
+    def _run(self, client, runner: Callable, jobs: Sequence, settings,
+             stop: Stop) -> Iterator[Outcome]:
+        from distributed import as_completed
+
+        from handouts.errors import internal_error
+
+        threads = max(sum(client.nthreads().values()), 1)
+        queue = list(reversed(jobs))
+        futures: dict = {}
+        finished = as_completed()
+
+        def submit() -> None:
+            job = queue.pop()
+            future = client.submit(runner, job, settings, key=f"handout-{job.output}",
+                                   pure=False)
+            futures[future] = job
+            finished.add(future)
+
+        while queue and len(futures) < 4 * threads:
+            submit()
+        try:
+            for future in finished:
+                job = futures.pop(future)
+                try:
+                    yield future.result()
+                except Exception as exc:  # KilledWorker: it took workers down with it
+                    name = type(exc).__name__
+                    yield failed(job, "the Dask workers running this handout stopped "
+                                      "several times (out of memory?); run the batch again"
+                                 if name == "KilledWorker" else internal_error(exc))
+                if stop.now:
+                    return
+                if queue and not stop.requested:
+                    submit()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _stop_pool(pool: ProcessPoolExecutor, now: bool) -> None:

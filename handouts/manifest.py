@@ -53,7 +53,7 @@ class Result:
 # ---- identities --------------------------------------------------------------------------
 
 
-def identity(path: Path) -> str:
+def identity(path: Path, base: Path | None = None) -> str:
     """How a manifest names a file: inside the package (or its fonts, which a source
     checkout keeps beside it), by its place in the package; else relative to the working
     folder where it can be."""
@@ -66,7 +66,7 @@ def identity(path: Path) -> str:
     if resolved.is_relative_to(PACKAGE):
         return PACKAGE_PREFIX + resolved.relative_to(PACKAGE).as_posix()
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        return resolved.relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
 
