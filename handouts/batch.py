@@ -134,6 +134,7 @@ class Settings:
     libraries: tuple[Path, ...] = ()
     previous: dict[str, dict] = field(default_factory=dict)
     allow_outside_paths: bool = False
+    fhir: Path | None = None  # every handout tailored to this FHIR file's medicines
 
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
@@ -246,7 +247,7 @@ def run_job(job: Job, settings: Settings) -> Result:
 
     options = BuildOptions(out_dir=settings.out_dir, site=job.site,
                            libraries=settings.libraries,
-                           allow_outside_paths=settings.allow_outside_paths)
+                           allow_outside_paths=settings.allow_outside_paths, fhir=settings.fhir)
     try:
         prepared = prepare(Path(job.spec), options)
         spec_date = prepared.spec_file.spec.date

@@ -54,6 +54,9 @@ def main() -> None:
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="A FHIR R4 Bundle, MedicationStatement or MedicationRequest (JSON) whose "
+              "current medicines tailor the handout.")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
 @click.option("--library", "libraries", multiple=True,
@@ -63,7 +66,7 @@ def main() -> None:
               help="Let specs and site files name files outside their own folders.")
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
-          meds: str | None, out_name: str | None, strict: bool,
+          meds: str | None, fhir: Path | None, out_name: str | None, strict: bool,
           libraries: tuple[Path, ...], allow_outside_paths: bool) -> None:
     """Build handouts from SPEC files into PDFs."""
     from handouts.build import BuildOptions
@@ -71,9 +74,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
 
     if out_name and len(specs) > 1:
         raise click.UsageError("--out-name works with one spec only")
-    medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
-    options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
-                           out_name, strict, libraries, allow_outside_paths)
+    options = BuildOptions(out_dir, site, paper.lower() if paper else None, split_meds(meds),
+                           out_name, strict, libraries, allow_outside_paths, fhir)
     failed = []
     for spec in specs:
         try:
@@ -81,6 +83,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         except HandoutError as exc:
             failed.extend(exc.problems)
             continue
+        for note in built.notes:
+            click.echo(note, err=True)
         for warning in built.warnings:
             click.echo(str(warning), err=True)
         click.echo(f"wrote {built.path} ({built.pages} pages, {built.size / 1024:.0f} KB)")
@@ -106,10 +110,12 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
               help="Let specs and site files name files outside their own folders.")
 @click.option("--contact-sheet", is_flag=True,
               help="Also write contact-sheet.png: every output's first page, labelled.")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
-          allow_outside_paths: bool, contact_sheet: bool) -> None:
+          allow_outside_paths: bool, contact_sheet: bool, fhir: Path | None) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
 
@@ -117,8 +123,13 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     planned = batch_module.plan(batch_module.find_specs(specs),
                                 batch_module.find_sites(sites), shard_spec)
     manifest = out_dir / batch_module.manifest_name(shard_spec)
-    settings = batch_module.Settings(out_dir, force, libraries,
-                                     batch_module.read_manifest(manifest), allow_outside_paths)
+    if fhir:  # checked once here; the file is not recorded, so every handout is rebuilt
+        from handouts.fhir import read_medications
+
+        click.echo(read_medications(fhir).summary(), err=True)
+    settings = batch_module.Settings(out_dir, force or bool(fhir), libraries,
+                                     batch_module.read_manifest(manifest), allow_outside_paths,
+                                     fhir)
     workers = jobs or batch_module.default_workers()
 
     def checkpoint(results):
@@ -272,10 +283,52 @@ def list_(what: str, sites_dir: Path) -> None:
         for key, entry in library.references.items():
             click.echo(f"{key:<28}  {entry.get('title', '')}")
     elif what == "drugs":
-        for name, section in sorted(library.drug_names().items(), key=lambda x: x[0].lower()):
-            click.echo(f"{name:<28}  {section}")
+        for name, section in sorted(library.drug_names().items()):
+            click.echo(f"{name:<40}  {section}")
+        for name in library.treatment_names():
+            click.echo(f"{name:<40}  (the treatment these handouts are about)")
     else:
         _list_sites(sites_dir)
+
+
+def split_meds(text: str | None) -> tuple[str, ...]:
+    """--meds "a, b, c": entries in order, empty ones dropped."""
+    return tuple(m.strip() for m in (text or "").split(",") if m.strip())
+
+
+@main.command()
+@click.argument("medicines", required=False)
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the medicines from a FHIR R4 file instead.")
+@reports_errors
+def meds(medicines: str | None, fhir: Path | None) -> None:
+    """Show how MEDICINES ("a, b, c") are recognised, before printing a handout.
+
+    For each entry: its ingredients, each one's section and outcome (covered, the
+    treatment itself, known but not covered, not recognised). This prints the patient's
+    medicines to this terminal on purpose, for the clinician to check; nothing goes to
+    stderr, logs or files.
+    """
+    from handouts.build import check_medications
+    from handouts.library import open_library
+    from handouts.meds_report import report_lines
+
+    entries = split_meds(medicines)
+    problems = check_medications(entries, "--meds")
+    if fhir:
+        from handouts.fhir import read_medications
+
+        found = read_medications(fhir)
+        problems += check_medications(found.entries, "--fhir")
+        entries += found.entries
+        click.echo(found.summary())
+    if problems:
+        raise HandoutError(problems)
+    if not entries:
+        raise click.UsageError('give medicines, e.g. handouts meds "Zoloft 50 mg, Ativan"')
+    library = open_library()
+    for line in report_lines(entries, library):
+        click.echo(line)
 
 
 def _list_sites(folder: Path) -> None:
