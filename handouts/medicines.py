@@ -174,7 +174,7 @@ class MedicineTable:
         text = unicodedata.normalize("NFKC", entry).strip()
         strengths = list(_STRENGTH.finditer(text))
         words = _words(_blank(text, strengths))
-        matches, unmatched = self._scan(words)
+        matches, unmatched = self._scan(words, text)
         names = list(dict.fromkeys(n for m in matches for n in m.ingredients))
         doses = _doses(matches, strengths, unmatched)
         ingredients = tuple(Ingredient(n, *self.outcome(n), dose=doses.get(n)) for n in names)
@@ -186,13 +186,20 @@ class MedicineTable:
         return Recognised(entry, shown, ingredients, unrecognised or
                           (() if ingredients else (shown,)))
 
-    def _scan(self, words: list[_Word]) -> tuple[list[_Match], list[list[_Word]]]:
+    def _scan(self, words: list[_Word], text: str) -> tuple[list[_Match], list[list[_Word]]]:
         """Longest known names, as whole consecutive words, left to right; the words left
-        over (salts apart) in runs."""
+        over (salts apart) in runs. A salt right after a name is that name's salt
+        ("acetaminophen sulfate"), never a medicine of its own."""
         matches: list[_Match] = []
         unmatched: list[list[_Word]] = []
         i = 0
         while i < len(words):
+            if words[i].key in SALTS and matches and i and matches[-1].words[-1].end <= \
+                    words[i - 1].end and not _SEPARATOR.search(
+                        text[words[i - 1].end:words[i].start]) and \
+                    (words[i - 1] in matches[-1].words or words[i - 1].key in SALTS):
+                i += 1
+                continue
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 found = self.lookup(" ".join(w.key for w in words[i:i + size]))
                 if found:
