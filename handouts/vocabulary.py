@@ -9,6 +9,7 @@ build as fast as it was with a short hand-typed list.
 
 from __future__ import annotations
 
+import mmap
 from functools import cached_property
 from pathlib import Path
 
@@ -18,12 +19,12 @@ VOCABULARY = Path(__file__).parent / "content" / "vocabulary.tsv"
 class Vocabulary:
     """Name lookups over the generated table, read once and searched in place."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes | mmap.mmap):
         self.data = data
         self.body = 0
         self.header: dict[str, str] = {}
-        while data.startswith(b"#", self.body):
-            end = data.index(b"\n", self.body)
+        while data[self.body:self.body + 1] == b"#":
+            end = data.find(b"\n", self.body)
             line = data[self.body + 1:end].decode().strip()
             key, _, value = line.partition(":")
             if value:
@@ -33,7 +34,9 @@ class Vocabulary:
 
     @classmethod
     def read(cls, path: Path = VOCABULARY) -> Vocabulary:
-        return cls(path.read_bytes())
+        """The table mapped into memory: only the pages a search touches are read."""
+        with open(path, "rb") as handle:
+            return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
 
     def lookup(self, key: str) -> tuple[tuple[str, ...], bool] | None:
         """The ingredients a name (folded words, one space apart) stands for, and whether
@@ -49,8 +52,8 @@ class Vocabulary:
         while lo < hi:  # lo and hi are always at the start of a line
             mid = (lo + hi) // 2
             start = max(data.rfind(b"\n", lo, mid) + 1, lo)
-            end = data.index(b"\n", start)
-            found = data[start:data.index(b"\t", start)]
+            end = data.find(b"\n", start)
+            found = data[start:data.find(b"\t", start)]
             if found == key:
                 return data[start:end]
             if found < key:
