@@ -175,7 +175,8 @@ class MedicineTable:
         words = _words(_blank(text, strengths))
         matches, unmatched = self._scan(words, text)
         names = list(dict.fromkeys(n for m in matches for n in m.ingredients))
-        doses = _doses(matches, strengths, unmatched)
+        combined = bool(_SEPARATOR.search(_blank(text, strengths)))
+        doses = _doses(matches, strengths, bool(unmatched) and combined)
         ingredients = tuple(Ingredient(n, *self.outcome(n), dose=doses.get(n)) for n in names)
         if not matches and not unmatched:  # only strengths and noise: nothing to go on
             unmatched = [words] if words else []
@@ -236,17 +237,16 @@ def _runs(unmatched: list[list[_Word]], text: str) -> list[list[_Word]]:
     return out
 
 
-def _doses(matches: list[_Match], strengths: list[re.Match], unmatched: list
-           ) -> dict[str, str]:
+def _doses(matches: list[_Match], strengths: list[re.Match], unsure: bool) -> dict[str, str]:
     """Doses paired with ingredients in written order, only when that is certain: every
-    name found is one ingredient, there is one dose for each, and nothing unrecognised
-    could own one of them."""
-    if not matches or any(len(m.ingredients) != 1 for m in matches):
+    name found is one ingredient, there is one dose for each, and no unrecognised part of
+    a combination could own one of them."""
+    if unsure or not matches or any(len(m.ingredients) != 1 for m in matches):
         return {}
     first = matches[0].words[0].start
     values = [v for m in strengths if m.start() > first for v in _strength_values(m)]
     names = list(dict.fromkeys(m.ingredients[0] for m in matches))
-    if len(values) != len(names) or (unmatched and len(names) > 1):
+    if len(values) != len(names):
         return {}
     return dict(zip(names, values, strict=True))
 

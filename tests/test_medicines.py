@@ -57,6 +57,9 @@ def test_held_out_list_covers_every_section_widely():
      " / dextroamphetamine sulfate 5 MG Oral Tablet", {"amphetamine": None,
                                                         "dextroamphetamine": None}),
     ("Xyzzy / sertraline 10 MG / 50 MG", {"sertraline": None}),
+    ("lorazepam / Xyzzy 5 mg", {"lorazepam": None}),
+    ("Xyzzy 5 mg / lorazepam 0.5 mg", {"lorazepam": None}),
+    ("Zoloft 50 mg for mood swings", {"sertraline": "50 mg"}),
 ])
 def test_doses_pair_with_their_ingredient_or_are_left_out(entry, doses):
     found = recognise(entry)
