@@ -231,8 +231,10 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
             line = source.line_of(path) if (source and file) else None
             name = number_medicines([Problem("", field=field_name(path))])[0].field \
                 if file else path[0]
-            problems.append(Problem(f"cannot print {describe(missing)}", file, line, name,
-                                    SCRIPTS_HINT))
+            medicine = "medications" in path or not file  # never echo a medicine's text
+            what = f"{len(missing)} character{'s' * (len(missing) != 1)} in this entry" \
+                if medicine else describe(missing)
+            problems.append(Problem(f"cannot print {what}", file, line, name, SCRIPTS_HINT))
     return problems
 
 

@@ -130,6 +130,18 @@ def test_meds_and_the_spec_together_keep_the_spec_limit(tmp_path):
     assert "at most 200 items" in result.stderr and "--meds and --fhir together" in result.stderr
 
 
+def test_unprintable_medicine_is_named_by_position_not_by_its_characters(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  medications:\n"
+                    "    - Zoloft\n    - 中文 10 mg\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path), "--meds", "sertraline, 中")
+    assert result.returncode == 1
+    assert "t.yaml:6: patient.medications entry 2: cannot print 2 characters in this entry" \
+        in result.stderr
+    assert "--meds entry 2: cannot print 1 character in this entry" in result.stderr
+    assert "中" not in result.stderr and "4E2D" not in result.stderr
+
+
 def test_spec_medicine_errors_count_from_one(tmp_path):
     spec = tmp_path / "t.yaml"
     spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  medications:\n"
