@@ -307,7 +307,7 @@ def split_meds(text: str | None) -> tuple[str, ...]:
 @main.command()
 @click.argument("medicines", required=False)
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read the medicines from a FHIR R4 file instead.")
+              help="Also read the current medicines of a FHIR R4 file.")
 @reports_errors
 def meds(medicines: str | None, fhir: Path | None) -> None:
     """Show how MEDICINES ("a, b, c") are recognised, before printing a handout.
