@@ -193,6 +193,15 @@ def test_shown_text_has_no_ehr_capitals(case):
         assert not (word.isupper() and len(word) > 3), shown
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcdeMGml/-+ ,.#0123456789xXμ%&()[]éHR")),
+               max_size=60) | st.text(max_size=80))
+def test_any_text_is_read_without_failing(text):
+    found = recognise(text)
+    assert isinstance(found.shown, str)
+    assert found.known or found.unrecognised or not found.ingredients
+
+
 # ---- the vocabulary --------------------------------------------------------------------
 
 

@@ -135,7 +135,8 @@ def _prepared_for(document: Document, ctx: Context) -> Flowable:
 
 
 def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
-    """'Your medicines': each entry as written, what we recognised it as, and where to read."""
+    """'Your medicines': each entry in normal case, a line for each ingredient (or name not
+    recognised), and the pages to read."""
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
