@@ -20,6 +20,7 @@ from handouts.document import (
     Inline,
     ListBlock,
     Medicine,
+    MedicineLine,
     Paragraph,
     PreparedFor,
     Reference,
@@ -73,7 +74,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         disclaimer=_disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
-    unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known or r.unmatched)
+    unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known)
     return Assembly(document, unknown)
 
 
@@ -178,10 +179,28 @@ def _prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
 
 
 def _medicine_row(recognised: Recognised, library: Library) -> Medicine:
-    classes = [library.section(s).front.medicine_class or library.section(s).front.title
-               for s in recognised.sections]
-    return Medicine(recognised.entry, recognised.sections, tuple(classes),
-                    recognised.unmatched)
+    """Each ingredient's outcome in plain words; doses only where the pairing is certain."""
+    lines: list[MedicineLine] = []
+    for ingredient in recognised.ingredients:
+        if ingredient.outcome == "treatment":
+            line = MedicineLine(TREATMENT_LINE)
+        elif ingredient.section:
+            front = library.section(ingredient.section).front
+            line = MedicineLine(f"{ingredient.shown}: {front.medicine_class or front.title}",
+                                ingredient.section)
+        else:
+            line = MedicineLine(f"{ingredient.shown}: not covered in this handout. Your care "
+                                "team will check it.")
+        if line not in lines:
+            lines.append(line)
+    alone = not recognised.ingredients and len(recognised.unrecognised) == 1
+    lines += [MedicineLine("We do not know this name. Ask your care team about this medicine."
+                           if alone else f"{name}: we do not know this name. Ask your care "
+                           "team about it.") for name in recognised.unrecognised]
+    return Medicine(recognised.shown, tuple(lines), recognised.outcome)
+
+
+TREATMENT_LINE = "Ketamine/esketamine: this is the treatment this handout is about."
 
 
 def _safety_box(brand: Brand) -> Callout:

@@ -166,6 +166,7 @@ class Settings:
     previous: dict[str, dict] = field(default_factory=dict)
     allow_outside_paths: bool = False
     base: Path | None = None  # relative paths are relative to this (on remote workers)
+    fhir: Path | None = None  # every handout tailored to this FHIR file's medicines
 
     def at(self, path: Path) -> Path:
         """A path as given to the batch, where this process finds it."""
@@ -295,7 +296,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
     options = BuildOptions(out_dir=settings.out_dir,
                            site=str(settings.at(Path(job.site))) if job.site else None,
                            libraries=tuple(settings.at(p) for p in settings.libraries),
-                           allow_outside_paths=settings.allow_outside_paths)
+                           allow_outside_paths=settings.allow_outside_paths,
+                           fhir=settings.at(settings.fhir) if settings.fhir else None)
     try:
         prepared = prepare(settings.at(Path(job.spec)), options)
         check_private_name(settings.out_dir / job.output, prepared.spec_file)

@@ -15,6 +15,7 @@ from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
+from handouts.validation import field_name
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class BuildOptions:
     strict: bool = False
     libraries: tuple[Path, ...] = ()
     allow_outside_paths: bool = False
+    fhir: Path | None = None
     large_print: bool = False
 
 
@@ -38,6 +40,7 @@ class Built:
     pages: int
     size: int
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Prepared:
     spec_file: SpecFile
     site: Site | None
     library: Library
+    routes: tuple[tuple[str, int], ...] = ()  # (--meds or --fhir, entries) after the spec's
+    notes: tuple[str, ...] = ()
 
 
 def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared:
@@ -57,8 +62,74 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
         if isinstance(site_ref, str) and site_ref.strip() else None
     roots = tuple(options.libraries) + (site.libraries if site else ())
     library = open_library(roots, options.allow_outside_paths)
-    spec_file = _with_options(validate_spec(spec_path, doc, library), options)
-    return Prepared(spec_file, site, library)
+    extra, notes = _extra_medications(options)
+    try:
+        spec_file = validate_spec(spec_path, doc, library)
+    except SpecError as exc:
+        raise SpecError(number_medicines(exc.problems)) from None
+    spec_file = _with_options(spec_file, options, extra)
+    if extra:  # the spec's list and the added entries together keep the spec's limit
+        merged = spec_file.spec.patient.medications
+        too_many = [p for p in check_medications(merged, "patient.medications")
+                    if p.field == "patient.medications"]
+        if too_many:
+            raise SpecError([Problem(f"{p.message} (the spec's, --meds and --fhir together)",
+                                     str(spec_path), field=p.field) for p in too_many])
+    routes = tuple((route, len(entries)) for route, entries in extra)
+    return Prepared(spec_file, site, library, routes, notes)
+
+
+def _extra_medications(options: BuildOptions
+                       ) -> tuple[list[tuple[str, tuple[str, ...]]], tuple[str, ...]]:
+    """--meds and --fhir entries, each held to the rules of patient.medications."""
+    extra, notes, problems = [], (), []
+    if options.medications:
+        extra.append(("--meds", tuple(options.medications)))
+    if options.fhir:
+        from handouts.fhir import read_medications
+
+        found = read_medications(options.fhir)
+        extra.append(("--fhir", found.entries))
+        notes = (found.summary(),)
+    for route, entries in extra:
+        problems += check_medications(entries, route)
+    if problems:
+        raise SpecError(problems)
+    return extra, notes
+
+
+def check_medications(entries: Sequence[str], route: str) -> list[Problem]:
+    """The same validation a spec's patient.medications gets, for --meds and --fhir;
+    messages name entries by position (from 1), never by their text."""
+    from pydantic import ValidationError
+
+    try:
+        Patient.model_validate({"medications": list(entries)})
+    except ValidationError as exc:
+        return [Problem(_plain(err), field=medicine_field(route, err["loc"][1])
+                        if len(err["loc"]) > 1 else route) for err in exc.errors()]
+    return []
+
+
+def _plain(err: dict) -> str:
+    message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+    return message[0].lower() + message[1:]
+
+
+def medicine_field(route: str, index: int) -> str:
+    """'patient.medications entry 3', '--meds entry 1': entries counted from 1."""
+    return f"{route} entry {index + 1}"
+
+
+def number_medicines(problems) -> list[Problem]:
+    """Spec problems with patient.medications[i] named as 'patient.medications entry i+1'."""
+    out = []
+    for p in problems:
+        match = re.fullmatch(r"patient\.medications\[(\d+)\](.*)", p.field or "")
+        field = medicine_field("patient.medications", int(match[1])) + match[2] if match \
+            else p.field
+        out.append(Problem(p.message, p.file, p.line, field, p.hint, p.severity))
+    return out
 
 
 def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
@@ -76,7 +147,7 @@ def build_prepared(prepared: Prepared, target: Path,
     check_private_name(target, prepared.spec_file)
     data, warnings = make_pdf(prepared, options)
     write_atomic(target, data)
-    return Built(target, page_count(data), len(data), warnings)
+    return Built(target, page_count(data), len(data), warnings, prepared.notes)
 
 
 def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
@@ -92,8 +163,8 @@ def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
                             line=spec_file.source.line_of(("patient", "medications")),
                             field="topics", hint="add topics, e.g. topics: [ketamine-basics]")
     assembly = assemble(spec_file.spec, library, site, today())
-    warnings = tuple(medicine_warning(spec_file, options, i, r.suggestions)
-                     for i, r in assembly.unknown_medicines)
+    warnings = tuple(medicine_warning(prepared, i, options.strict)
+                     for i, _ in assembly.unknown_medicines)
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
     try:
@@ -121,17 +192,19 @@ def _located(problem: Problem, prepared: Prepared) -> Problem:
     return problem
 
 
-def _with_options(spec_file: SpecFile, options: BuildOptions) -> SpecFile:
+def _with_options(spec_file: SpecFile, options: BuildOptions,
+                  extra: Sequence[tuple[str, tuple[str, ...]]] = ()) -> SpecFile:
     spec = spec_file.spec
     update: dict = {}
     if options.paper:
         update["paper"] = options.paper
     if options.large_print:
         update["large_print"] = True
-    if options.medications:
+    added = [m for _, entries in extra for m in entries]
+    if added:
         patient = spec.patient or Patient()
         update["patient"] = patient.model_copy(
-            update={"medications": [*patient.medications, *options.medications]})
+            update={"medications": [*patient.medications, *added]})
     if not update:
         return spec_file
     return SpecFile(spec_file.path, spec.model_copy(update=update), spec_file.source)
@@ -176,12 +249,12 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
         (str(spec_file.path), ("title",), spec.title),
         (str(spec_file.path), ("subtitle",), spec.subtitle)]
     if spec.patient:
-        in_spec = len(spec.patient.medications) - len(options.medications)
         fields += [(str(spec_file.path), ("patient", key), getattr(spec.patient, key))
                    for key in ("name", "prepared_by")]
-        fields += [(str(spec_file.path), ("patient", "medications", i), m) if i < in_spec
-                   else (None, ("--meds entry", i - in_spec + 1), m)
-                   for i, m in enumerate(spec.patient.medications)]
+        fields += [(str(spec_file.path) if file else None, ("patient", "medications", i)
+                    if file else (field,), m)
+                   for i, m in enumerate(spec.patient.medications)
+                   for file, _, field in [medicine_place(prepared, i)]]
     if site:
         model = site.model
         fields += [(str(site.files[0]), (key,), _site_text(getattr(model, key)))
@@ -194,12 +267,12 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
         if missing:
             source = doc if file == str(spec_file.path) else (site.source if site else None)
             line = source.line_of(path) if (source and file) else None
-            name = ".".join(str(p) for p in path) if file else f"{path[0]} {path[1]}"
-            name = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", name)
-            private = path[0] in ("patient", "--meds entry")
-            what = (f"cannot print {len(missing)} of its characters" if private
-                    else f"cannot print {describe(missing)}")  # never quote patient text
-            problems.append(Problem(what, file, line, name, SCRIPTS_HINT))
+            name = number_medicines([Problem("", field=field_name(path))])[0].field \
+                if file else path[0]
+            private = path[0] == "patient" or not file  # never echo a patient's text
+            what = f"{len(missing)} character{'s' * (len(missing) != 1)} in this entry" \
+                if private else describe(missing)
+            problems.append(Problem(f"cannot print {what}", file, line, name, SCRIPTS_HINT))
     return problems
 
 
@@ -236,31 +309,41 @@ def folded_words(text: str) -> list[str]:
 def private_words(patient: Patient) -> set[str]:
     """Every word of the patient's name (two letters or more) and every medicine word that
     is not a dose, unit, form or frequency."""
-    from handouts.medicines import words as medicine_words
+    from handouts.medicines import name_words
 
     named = {w for w in folded_words(patient.name or "") if len(w) >= 2}
     for entry in patient.medications:
-        named.update(w for w in folded_words(" ".join(medicine_words(entry))) if len(w) >= 3)
+        named.update(w for w in folded_words(" ".join(name_words(entry))) if len(w) >= 3)
     return named - TREATMENT_WORDS
 
 
 TREATMENT_WORDS = {"ketamine", "esketamine", "spravato"}  # every handout is about these
 
 
-def medicine_warning(spec_file: SpecFile, options: BuildOptions, index: int,
-                     suggestions: Sequence[str]) -> Problem:
-    """Name the entry by position, not by its text: medicines are patient data."""
-    in_spec = len(spec_file.spec.patient.medications) - len(options.medications)
-    hint = f"nearest known: {', '.join(suggestions)}" if suggestions else \
-        "see 'handouts list drugs' for the names we know"
-    message = "medicine not in our library" if options.strict else \
-        "medicine not in our library; the handout asks the patient to check it with their " \
-        "care team"
+def medicine_place(prepared: Prepared, index: int) -> tuple[str | None, int | None, str]:
+    """Where medicine `index` of the merged list came from: (file, line, field)."""
+    spec_file = prepared.spec_file
+    in_spec = len(spec_file.spec.patient.medications) - sum(n for _, n in prepared.routes)
     if index < in_spec:
-        return Problem(message, str(spec_file.path),
-                       spec_file.source.line_of(("patient", "medications", index)),
-                       f"patient.medications[{index}]", hint, "warning")
-    return Problem(message, None, None, f"--meds entry {index - in_spec + 1}", hint, "warning")
+        return (str(spec_file.path), spec_file.source.line_of(("patient", "medications", index)),
+                medicine_field("patient.medications", index))
+    index -= in_spec
+    for route, count in prepared.routes:
+        if index < count:
+            return None, None, medicine_field(route, index)
+        index -= count
+    raise IndexError(index)
+
+
+def medicine_warning(prepared: Prepared, index: int, strict: bool = False) -> Problem:
+    """Name the entry by position, never by its text, and suggest no look-alike name:
+    medicines are patient data, and nothing is matched by resemblance."""
+    file, line, field = medicine_place(prepared, index)
+    message = "medicine not recognised" if strict else \
+        "medicine not recognised; the handout asks the patient to check it with their " \
+        "care team"
+    hint = "check the spelling, or see what was found with 'handouts meds'"
+    return Problem(message, file, line, field, hint, "warning")
 
 
 def output_name(spec_path: Path, out_name: str | None) -> str:
@@ -285,7 +368,7 @@ def input_files(prepared: Prepared) -> list[Path]:
     files += [library.path_of(ident) for ident in sections]
     files += [BUNDLED / "references.yaml", BUNDLED / "catalogue.yaml"]
     if spec.patient and spec.patient.medications:
-        files.append(BUNDLED / "drugs.yaml")
+        files += [BUNDLED / "drugs.yaml", BUNDLED / "vocabulary.tsv"]
     font = site.model.font if site else "atkinson-hyperlegible"
     return files + font_files(font)
 

@@ -19,7 +19,7 @@ from handouts.contentfile import ContentFile
 from handouts.document import Audience, Block, Cite, inline_groups
 from handouts.errors import HandoutError, Problem
 from handouts.library import Library
-from handouts.medicines import words
+from handouts.medicines import name_words
 from handouts.readability import measure
 
 GRADE_LIMIT = 8.0
@@ -76,7 +76,7 @@ def check_library(library: Library, today: dt.date) -> Report:
                 hint="use shorter sentences and everyday words")
         for g in report.grades if g.grade > GRADE_LIMIT]
     report.counts = {"content files": len(contents), "references": len(library.references),
-                     "drug names": len(library.drug_names())}
+                     "mapped ingredients": len(library.drug_names())}
     return report
 
 
@@ -203,28 +203,48 @@ def _structure(contents: Sequence[ContentFile], library: Library) -> list[Proble
 
 
 def _drugs(library: Library) -> list[Problem]:
+    """drugs.yaml: real sections, each ingredient once and known to the vocabulary, and
+    added names that the vocabulary does not already have."""
     problems = []
     file = library.drugs_file
-    seen: dict[tuple[str, ...], str] = {}
     sections = library.drug_sections()
+    seen: set[str] = set()
     for section, names in sections.items():
         if section not in library.comedication_ids:
             problems.append(Problem(f"section '{section}' does not exist", file,
-                                    library.drug_line((section,)),
+                                    library.drug_line(("sections", section)),
                                     hint="use an id from 'handouts list comedications'"))
         for i, name in enumerate(names):
-            key = tuple(words(str(name))) or (str(name).casefold(),)
-            if key in seen:
-                problems.append(Problem(f"'{name}' is listed twice (also as '{seen[key]}')",
-                                        file, library.drug_line((section, i))))
-            seen[key] = str(name)
+            where = (file, library.drug_line(("sections", section, i)))
+            if name in seen:
+                problems.append(Problem(f"'{name}' is mapped twice", *where))
+            seen.add(name)
+            problems += _unknown_ingredient(library, name, *where)
+    for i, name in enumerate(library.treatment_names()):
+        problems += _unknown_ingredient(library, name, file, library.drug_line(("treatment", i)))
+    for name, ingredients in library.added_names().items():
+        line = library.drug_line(("names", name))
+        if library.vocabulary.lookup(" ".join(name_words(name))):
+            problems.append(Problem(f"'{name}' is already in the vocabulary", file, line,
+                                    hint="remove it from names", severity="warning"))
+        for ingredient in ingredients:
+            problems += _unknown_ingredient(library, ingredient, file, line)
     for ident in library.comedication_ids:
         if not sections.get(ident):
-            problems.append(Problem(f"no medicine names map to '{ident}'", file))
+            problems.append(Problem(f"no ingredients map to '{ident}'", file))
     if len(seen) < MIN_DRUG_NAMES:
-        problems.append(Problem(f"only {len(seen)} medicine names; expected at least "
+        problems.append(Problem(f"only {len(seen)} ingredients mapped; expected at least "
                                 f"{MIN_DRUG_NAMES}", file))
     return problems
+
+
+def _unknown_ingredient(library: Library, name: str, file: str, line: int | None
+                        ) -> list[Problem]:
+    found = library.vocabulary.lookup(" ".join(name_words(name)))
+    if found and name in found[0]:
+        return []
+    return [Problem(f"ingredient '{name}' is not in the vocabulary", file, line,
+                    hint=f"use the ingredient's name as {library.vocabulary_file} has it")]
 
 
 # ---- readability -------------------------------------------------------------------------
@@ -260,7 +280,10 @@ def _grades(content: ContentFile, names: re.Pattern) -> list[PassageGrade]:
 
 
 def _name_pattern(library: Library) -> re.Pattern:
-    names = set(library.drug_names()) | {"ketamine", "esketamine", "Spravato"}
+    """Every name of a mapped or treatment ingredient, brands included."""
+    mapped = set(library.drug_names()) | set(library.treatment_names())
+    names = mapped | set(library.added_names()) | {"Spravato"}
+    names |= {name for name, found in library.vocabulary.entries.items() if mapped & set(found)}
     alternatives = sorted((re.escape(n) for n in names), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
 
@@ -286,19 +309,20 @@ def summary_lines(report: Report) -> list[str]:
 
 
 def _medicine_problems(spec_file, library: Library) -> list[Problem]:
-    """The warnings a build gives for medicines the drug table does not know."""
-    from handouts.build import BuildOptions, medicine_warning
+    """The warnings a build gives for medicine entries with a name not recognised."""
+    from handouts.build import Prepared, medicine_warning
 
     patient = spec_file.spec.patient
     found = [library.drugs.recognise(m) for m in (patient.medications if patient else ())]
-    return [medicine_warning(spec_file, BuildOptions(), i, r.suggestions)
-            for i, r in enumerate(found) if not r.known or r.unmatched]
+    prepared = Prepared(spec_file, None, library)
+    return [medicine_warning(prepared, i) for i, r in enumerate(found) if not r.known]
 
 
 def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
                 ) -> list[Problem]:
     """Load each spec and each site (named by a spec or given) as a build would; report
     what is wrong, including print problems of the sites' colours."""
+    from handouts.build import number_medicines
     from handouts.printcheck import site_problems
     from handouts.site import find_site, load_site
     from handouts.spec import load_spec, spec_warnings
@@ -314,7 +338,7 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
                          "field": "site"}
                 site_paths.append(find_site(spec_file.spec.site, path, where=where))
         except HandoutError as exc:
-            problems.extend(exc.problems)
+            problems.extend(number_medicines(exc.problems))
     for site_path in sorted(set(site_paths)):
         try:
             problems.extend(site_problems(load_site(site_path)))

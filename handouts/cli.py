@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -17,6 +18,12 @@ from handouts import __version__
 from handouts.errors import HandoutError, UsageError, capped, internal_error
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
+
+
+def quiet_collector() -> None:
+    """Keep the objects made while importing out of the garbage collector's full passes:
+    a one-off command would otherwise spend tens of milliseconds scanning them."""
+    gc.freeze()
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -68,6 +75,9 @@ def main() -> None:
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
 @click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="A FHIR R4 Bundle, MedicationStatement or MedicationRequest (JSON) whose "
+              "current medicines tailor the handout.")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
 @click.option("--library", "libraries", multiple=True,
@@ -77,17 +87,19 @@ def main() -> None:
               help="Let specs and site files name files outside their own folders.")
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
-          large_print: bool, meds: str | None, out_name: str | None, strict: bool,
+          large_print: bool, meds: str | None, fhir: Path | None, out_name: str | None,
+          strict: bool,
           libraries: tuple[Path, ...], allow_outside_paths: bool) -> None:
     """Build handouts from SPEC files into PDFs."""
     from handouts.build import BuildOptions
     from handouts.build import build as build_one
 
+    quiet_collector()
     if out_name and len(specs) > 1:
         raise click.UsageError("--out-name works with one spec only")
-    medications = tuple(m.strip() for m in (meds or "").split(",") if m.strip())
-    options = BuildOptions(out_dir, site, paper.lower() if paper else None, medications,
-                           out_name, strict, libraries, allow_outside_paths, large_print)
+    options = BuildOptions(out_dir, site, paper.lower() if paper else None, split_meds(meds),
+                           out_name, strict, libraries, allow_outside_paths, fhir=fhir,
+                           large_print=large_print)
     failed = []
     shown: set[str] = set()
     for spec in specs:
@@ -96,6 +108,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         except HandoutError as exc:
             failed.extend(exc.problems)
             continue
+        for note in built.notes:
+            click.echo(note, err=True)
         for warning in built.warnings:
             if str(warning) not in shown:  # a site's colour warning once, not per spec
                 shown.add(str(warning))
@@ -129,11 +143,13 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="A running Dask scheduler whose workers lay out the handouts (implies "
               "--executor dask; specs, sites and libraries must be at the same paths there).")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
           allow_outside_paths: bool, contact_sheet: bool, executor: str,
-          scheduler: str | None) -> None:
+          scheduler: str | None, fhir: Path | None) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
     from handouts import manifest as manifests
@@ -143,13 +159,17 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     planned = batch_module.plan(batch_module.find_specs(specs),
                                 batch_module.find_sites(sites), shard_spec)
     manifest = out_dir / manifests.manifest_name(shard_spec)
+    if fhir:  # checked once here; the file is not recorded, so every handout is rebuilt
+        from handouts.fhir import read_medications
+
+        click.echo(read_medications(fhir).summary(), err=True)
     workers = jobs or batch_module.default_workers()
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
         distributed = executor == "dask" or scheduler is not None
-        settings = batch_module.Settings(out_dir, force, libraries, previous,
+        settings = batch_module.Settings(out_dir, force or bool(fhir), libraries, previous,
                                          allow_outside_paths,
-                                         Path.cwd().resolve() if distributed else None)
+                                         Path.cwd().resolve() if distributed else None, fhir)
         if not manifest.exists():  # a batch killed at once still leaves a manifest
             manifests.write_manifest(manifest, [], shard_spec)
 
@@ -329,10 +349,52 @@ def list_(what: str, sites_dir: Path) -> None:
         for key, entry in library.references.items():
             click.echo(f"{key:<28}  {entry.get('title', '')}")
     elif what == "drugs":
-        for name, section in sorted(library.drug_names().items(), key=lambda x: x[0].lower()):
-            click.echo(f"{name:<28}  {section}")
+        for name, section in sorted(library.drug_names().items()):
+            click.echo(f"{name:<40}  {section}")
+        for name in library.treatment_names():
+            click.echo(f"{name:<40}  (the treatment these handouts are about)")
     else:
         _list_sites(sites_dir)
+
+
+def split_meds(text: str | None) -> tuple[str, ...]:
+    """--meds "a, b, c": entries in order, empty ones dropped."""
+    return tuple(m.strip() for m in (text or "").split(",") if m.strip())
+
+
+@main.command()
+@click.argument("medicines", required=False)
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also read the current medicines of a FHIR R4 file.")
+@reports_errors
+def meds(medicines: str | None, fhir: Path | None) -> None:
+    """Show how MEDICINES ("a, b, c") are recognised, before printing a handout.
+
+    For each entry: its ingredients, each one's section and outcome (covered, the
+    treatment itself, known but not covered, not recognised). This prints the patient's
+    medicines to this terminal on purpose, for the clinician to check; nothing goes to
+    stderr, logs or files.
+    """
+    from handouts.build import check_medications
+    from handouts.library import open_library
+    from handouts.meds_report import report_lines
+
+    entries = split_meds(medicines)
+    problems = check_medications(entries, "--meds")
+    if fhir:
+        from handouts.fhir import read_medications
+
+        found = read_medications(fhir)
+        problems += check_medications(found.entries, "--fhir")
+        entries += found.entries
+        click.echo(found.summary())
+    if problems:
+        raise HandoutError(problems)
+    if not entries:
+        raise click.UsageError('give medicines, e.g. handouts meds "Zoloft 50 mg, Ativan"')
+    library = open_library()
+    for line in report_lines(entries, library):
+        click.echo(line)
 
 
 def _list_sites(folder: Path) -> None:

@@ -166,13 +166,24 @@ class PreparedFor:
 
 
 @dataclass(frozen=True)
+class MedicineLine:
+    """What one ingredient (or one unrecognised name) of a medicine entry is."""
+
+    text: str
+    section_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Medicine:
-    """One row of the 'Your medicines' table."""
+    """One row of the 'Your medicines' table: the entry in normal case, and what it is."""
 
     entry: str
-    section_ids: tuple[str, ...]
-    class_names: tuple[str, ...]
-    unmatched: tuple[str, ...] = ()
+    lines: tuple[MedicineLine, ...]
+    outcome: Literal["covered", "treatment", "known", "unrecognised"] = "covered"
+
+    @property
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(line.section_id for line in self.lines if line.section_id))
 
 
 @dataclass(frozen=True)

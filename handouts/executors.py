@@ -12,6 +12,7 @@ import dataclasses
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -111,7 +112,7 @@ class Local:
                         inflight.clear()
                         return
         finally:
-            _stop_pool(pool, now=stop.now or bool(inflight))
+            _stop_pool(pool, stop, kill=bool(inflight))
 
 
     @staticmethod
@@ -212,14 +213,26 @@ class Dask:
                 future.cancel()
 
 
-def _stop_pool(pool: ProcessPoolExecutor, now: bool) -> None:
-    """Shut the pool down; if asked to stop now, or if workers died, kill what is left
-    first so nothing waits on a job no one will finish."""
-    if now:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
+def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
+    """Shut the pool down and wait for its workers to go; kill them at once if asked to
+    stop now (even while waiting), or if jobs are still in flight (no one will collect
+    them). Nothing here may be cut short by Ctrl-C: a pool half shut down would hang the
+    interpreter's exit, so a press now only asks for the kill."""
+    interruptible, stop.interruptible = stop.interruptible, False
+    try:
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        while any(p.is_alive() for p in processes):
+            if kill or stop.now:
+                for process in processes:
+                    if process.is_alive():
+                        process.kill()
+            time.sleep(0.05)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=10)
+    finally:
+        stop.interruptible = interruptible
 
 
 def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -> None:
@@ -240,8 +253,6 @@ def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -
 
 
 def _exit_with_parent(parent: int) -> None:
-    import time
-
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(1)

@@ -15,7 +15,8 @@ from typing import Literal
 from handouts import __version__, parsecache
 from handouts.contentfile import ContentFile, parse_content
 from handouts.errors import ContentError, Problem
-from handouts.medicines import DrugTable
+from handouts.medicines import MedicineTable
+from handouts.vocabulary import VOCABULARY, Vocabulary
 from handouts.yamlio import Located, YamlProblem, load, read_text
 
 BUNDLED = Path(__file__).parent / "content"
@@ -140,30 +141,54 @@ class Library:
         index = next((i for i, e in enumerate(entries) if e.get("id") == key), None)
         return self._references_doc.line_of((index,)) if index is not None else None
 
+    @property
+    def vocabulary_file(self) -> str:
+        return display_path(VOCABULARY)
+
     @cached_property
     def _drugs_doc(self) -> Located:
         doc = self._load_yaml(BUNDLED / "drugs.yaml")
-        if not isinstance(doc.data, dict):
-            raise ContentError.one("drugs.yaml must map section ids to lists of names",
-                                   self.drugs_file, line=1)
+        data = doc.data
+        if not isinstance(data, dict) or not all(
+                isinstance(data.get(k, {}), t) for k, t in (("sections", dict),
+                                                            ("treatment", list),
+                                                            ("names", dict))):
+            raise ContentError.one("drugs.yaml must have 'sections' (section id -> "
+                                   "ingredients), 'treatment' (a list) and 'names' (name -> "
+                                   "ingredients)", self.drugs_file, line=1)
         return doc
 
     def drug_sections(self) -> dict[str, list]:
-        """drugs.yaml as written: section id -> names."""
-        return {str(k): list(v or ()) for k, v in self._drugs_doc.data.items()}
+        """drugs.yaml's sections as written: section id -> ingredients."""
+        sections = self._drugs_doc.data.get("sections") or {}
+        return {str(k): [str(n) for n in v or ()] for k, v in sections.items()}
 
     def drug_line(self, path: tuple) -> int | None:
         return self._drugs_doc.line_of(path)
 
     def drug_names(self) -> dict[str, str]:
-        """Every medicine name -> its section id."""
-        return {str(name): section for section, names in self.drug_sections().items()
+        """Every mapped ingredient -> its section id."""
+        return {name: section for section, names in self.drug_sections().items()
                 for name in names}
 
+    def treatment_names(self) -> list[str]:
+        return [str(n) for n in self._drugs_doc.data.get("treatment") or ()]
+
+    def added_names(self) -> dict[str, tuple[str, ...]]:
+        """drugs.yaml's names the vocabulary lacks: name -> ingredients."""
+        names = self._drugs_doc.data.get("names") or {}
+        return {str(k): tuple(str(i) for i in (v if isinstance(v, list) else [v]))
+                for k, v in names.items()}
+
     @cached_property
-    def drugs(self) -> DrugTable:
-        """Medicine names -> co-medication section ids, from drugs.yaml."""
-        return DrugTable(self.drug_names())
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.read()
+
+    @cached_property
+    def drugs(self) -> MedicineTable:
+        """Medicine names -> ingredients -> co-medication section ids."""
+        return MedicineTable(self.vocabulary, self.drug_names(), self.treatment_names(),
+                             self.added_names())
 
     @staticmethod
     def _load_yaml(path: Path) -> Located:

@@ -15,8 +15,9 @@ from handouts.contentfile import parse_content
 from handouts.document import Audience, CiteRef, Document, Text
 from handouts.errors import ContentError
 from handouts.library import open_library
-from handouts.medicines import DrugTable
+from handouts.medicines import MedicineTable
 from handouts.spec import Spec
+from handouts.vocabulary import Vocabulary
 
 from .conftest import FIXTURES
 
@@ -84,7 +85,7 @@ class StubLibrary:
         self.contents = {ident: parse_content(text, f"topics/{ident}.md")
                          for ident, text in files.items()}
         self.references = references
-        self.drugs = DrugTable({})
+        self.drugs = MedicineTable(Vocabulary(b""), {})
         self.comedication_ids: list[str] = []
 
     def section(self, ident):

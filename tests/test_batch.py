@@ -159,6 +159,8 @@ def test_bad_shard(text):
 def test_cli_batch_over_the_example_folders(tmp_path):
     specs = tmp_path / "specs"
     shutil.copytree(SPECS, specs, ignore=shutil.ignore_patterns("everything-*"))
+    tailored = specs / "tailored-leaflet.yaml"
+    tailored.write_text(tailored.read_text() + "    - Xyzzy 10 mg\n")
     runner = CliRunner()
     result = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                   "-o", str(tmp_path / "out"), "--jobs", "2"])
@@ -166,7 +168,8 @@ def test_cli_batch_over_the_example_folders(tmp_path):
     assert "16 built, 0 unchanged, 0 failed" in result.output
     for pdf in (tmp_path / "out").rglob("*.pdf"):
         assert structural_problems(pdf) == [], pdf
-    assert "patient.medications[2]: medicine not in our library" in result.output
+    assert "patient.medications entry 4: medicine not recognised" in result.output
+    assert "Xyzzy" not in result.output
     again = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert "0 built, 16 unchanged, 0 failed" in again.output

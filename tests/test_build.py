@@ -95,16 +95,61 @@ def test_command_line_build_and_errors(tmp_path):
 def test_unknown_medicine_warns_by_position_and_strict_fails(tmp_path):
     spec = tmp_path / "t.yaml"
     spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  name: Pat Q\n"
-                    "  medications: [sertaline 50 mg]\n")
-    result = run_cli("build", str(spec), "-o", str(tmp_path))
+                    "  medications: [sertaline 50 mg, lisinopril 10 mg]\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path), "--meds", "Zoloft, Xyzzy 5 mg")
     assert result.returncode == 0
-    assert f"{spec}:5: warning: patient.medications[0]: medicine not in our library" \
+    assert f"{spec}:5: warning: patient.medications entry 1: medicine not recognised" \
         in result.stderr
-    assert "nearest known: sertraline" in result.stderr
-    assert "Pat Q" not in result.stderr + result.stdout
+    assert "warning: --meds entry 2: medicine not recognised" in result.stderr
+    assert "entry 2:" not in result.stderr.replace("--meds entry 2", "")  # lisinopril is known
+    for private in ("Pat Q", "sertaline", "sertraline", "Xyzzy", "Zoloft"):
+        assert private not in result.stderr + result.stdout
     strict = run_cli("build", str(spec), "-o", str(tmp_path / "s"), "--strict")
     assert strict.returncode == 1
     assert not (tmp_path / "s" / "t.pdf").exists()
+
+
+@pytest.mark.parametrize(("meds", "message"), [
+    ("x" * 201, "--meds entry 1: string should have at most 200 characters"),
+    ("Zoloft, bad\x07 one", "--meds entry 2: contains a control character"),
+])
+def test_meds_entries_are_validated_like_the_spec(tmp_path, meds, message):
+    result = run_cli("build", "specs/ketamine-and-antidepressants.yaml", "-o", str(tmp_path),
+                     "--meds", meds)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "bad" not in result.stderr and "xxxx" not in result.stderr
+
+
+def test_meds_and_the_spec_together_keep_the_spec_limit(tmp_path):
+    meds = ", ".join(f"sertraline {i} mg" for i in range(150))
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  medications:\n" +
+                    "".join(f"    - lorazepam {i} mg\n" for i in range(100)))
+    result = run_cli("build", str(spec), "-o", str(tmp_path), "--meds", meds)
+    assert result.returncode == 1
+    assert "at most 200 items" in result.stderr and "--meds and --fhir together" in result.stderr
+
+
+def test_unprintable_medicine_is_named_by_position_not_by_its_characters(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  medications:\n"
+                    "    - Zoloft\n    - 中文 10 mg\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path), "--meds", "sertraline, 中")
+    assert result.returncode == 1
+    assert "t.yaml:6: patient.medications entry 2: cannot print 2 characters in this entry" \
+        in result.stderr
+    assert "--meds entry 2: cannot print 1 character in this entry" in result.stderr
+    assert "中" not in result.stderr and "4E2D" not in result.stderr
+
+
+def test_spec_medicine_errors_count_from_one(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\npatient:\n  medications:\n"
+                    "    - Zoloft\n    - " + "y" * 201 + "\n")
+    result = run_cli("build", str(spec), "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert "patient.medications entry 2:" in result.stderr
 
 
 def test_meds_option_tailors_a_handout(tmp_path):

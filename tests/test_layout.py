@@ -98,7 +98,7 @@ def test_sixty_medicines(build_spec):
     text = pdf_text(path)
     for med in meds:
         assert med in text
-    assert text.count("Not in our library") == 30
+    assert text.count("We do not know this name") == 30
 
 
 def test_unprintable_characters_are_refused_by_field(tmp_path, build_spec):
@@ -108,7 +108,8 @@ def test_unprintable_characters_are_refused_by_field(tmp_path, build_spec):
     found = [str(p) for p in info.value.problems]
     assert any(":1: title: cannot print '中' (U+4E2D), '文' (U+6587)" in p for p in found)
     # patient text is never quoted, not even its characters
-    assert any(":4: patient.prepared_by: cannot print 4 of its characters" in p for p in found)
+    assert any(":4: patient.prepared_by: cannot print 4 characters in this entry" in p
+               for p in found)
     assert not any("U+05E9" in p or "\u05e9" in p for p in found)
 
 

@@ -122,9 +122,10 @@ def test_tailored_leaflet_names_the_patient_and_their_medicines(examples):
     assert "Prepared by Dr. A. Rivera" in text
     assert "November 20, 2026" in text
     assert "Your medicines" in text
-    assert "Zoloft 50 mg daily SSRI or SNRI antidepressant" in text
-    assert "Ativan 0.5 mg prn Benzodiazepine or sleeping pill" in text
-    assert "lisinopril 10 mg Not in our library — ask your care team about this medicine." in text
+    assert "Zoloft 50 mg daily sertraline 50 mg: SSRI or SNRI antidepressant" in text
+    assert "Ativan 0.5 mg prn lorazepam 0.5 mg: Benzodiazepine or sleeping pill" in text
+    assert "lisinopril 10 mg lisinopril 10 mg: not covered in this handout. Your care team " \
+        "will check it." in text
 
 
 def test_medicines_table_points_to_the_right_page(examples):
@@ -132,7 +133,8 @@ def test_medicines_table_points_to_the_right_page(examples):
     pages = page_texts(path)
     title = open_library().section("ssri-snri").front.title
     section_page = next(i for i, t in enumerate(pages, 1) if title in t)
-    assert f"Zoloft 50 mg daily SSRI or SNRI antidepressant {section_page}" in pages[0]
+    assert f"Zoloft 50 mg daily sertraline 50 mg: SSRI or SNRI antidepressant {section_page}" \
+        in pages[0]
 
 
 def test_every_font_is_embedded_and_subset_and_none_is_standard_14(examples):

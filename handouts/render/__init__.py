@@ -147,7 +147,8 @@ def _prepared_for(document: Document, ctx: Context) -> Flowable:
 
 
 def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
-    """'Your medicines': each entry as written, what we recognised it as, and where to read."""
+    """'Your medicines': each entry in normal case, a line for each ingredient (or name not
+    recognised), and the pages to read."""
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
@@ -155,17 +156,10 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
     head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
     rows = [head]
     for med in medicines:
-        if med.class_names:
-            what = "; ".join(med.class_names)
-            if med.unmatched:
-                what += ". Not in our library: " + ", ".join(med.unmatched)
-            pages = [PageNumber(s, theme.font.regular, theme.cell.fontSize, MUTED)
-                     for s in med.section_ids[:1]]
-        else:
-            what = "Not in our library \u2014 ask your care team about this medicine."
-            pages = []
-        rows.append([entry_ctx.plain(med.entry, theme.cell), what_ctx.plain(what, theme.cell),
-                     pages or ""])
+        what = [what_ctx.plain(line.text, theme.cell) for line in med.lines]
+        pages = [PageNumber(s, theme.font.regular, theme.cell.fontSize, MUTED)
+                 for s in med.section_ids]
+        rows.append([entry_ctx.plain(med.entry, theme.cell), what, pages or ""])
     table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(theme, _medicine_style(theme)))
     if not fits_a_page(table, ctx):

@@ -1,0 +1,150 @@
+"""A FHIR R4 medication list -> the same patient.medications a spec has, before assembly.
+
+Reads a Bundle (any type), a single MedicationStatement or MedicationRequest, or a JSON
+array of them; validates it with `fhir.resources` (its R4B models, which read R4 medication
+resources); takes the RxNorm coding's display, else the medication's text, else another
+coding's display; and skips entries that are stopped, completed, cancelled, not taken,
+entered in error, or that name no medicine. Messages count entries, never quote them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts.errors import SpecError
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+KINDS = ("MedicationStatement", "MedicationRequest")
+SKIPPED = frozenset({"stopped", "completed", "cancelled", "not-taken", "entered-in-error"})
+MAX_BYTES = 20 * 1024 * 1024
+WHERE = "--fhir"
+
+
+@dataclass(frozen=True)
+class FhirMedications:
+    """The medicines taken from a FHIR file, in file order, and what was skipped."""
+
+    entries: tuple[str, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for the terminal: counts only, never a medicine's name."""
+        taken = f"took {len(self.entries)} medicine{'s' * (len(self.entries) != 1)}"
+        if not self.skipped:
+            return f"{WHERE}: {taken}"
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+        return f"{WHERE}: {taken}, skipped {sum(self.skipped.values())} ({reasons})"
+
+
+def read_medications(path: Path) -> FhirMedications:
+    """The patient's current medicines from a FHIR JSON file; SpecError if it is not one."""
+    data = _read_json(path)
+    resources = _medication_resources(data, path)
+    if resources is None:
+        raise SpecError.one("expected a FHIR Bundle, a MedicationStatement or "
+                            "MedicationRequest, or a JSON list of them", path, field=WHERE)
+    entries, skipped = [], Counter()
+    for resource, medications in resources:
+        status = resource.status or "unknown"
+        if status in SKIPPED:
+            skipped[status] += 1
+            continue
+        name = _name(resource, medications)
+        if name is None:
+            skipped["without a medicine name"] += 1
+            continue
+        entries.append(name)
+    return FhirMedications(tuple(entries), dict(skipped))
+
+
+def _read_json(path: Path):
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SpecError.one(f"larger than {MAX_BYTES // (1024 * 1024)} MB", path,
+                                field=WHERE)
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise SpecError.one(f"cannot read the file ({exc.strerror})", path,
+                            field=WHERE) from None
+    except UnicodeDecodeError:
+        raise SpecError.one("not UTF-8 text", path, field=WHERE) from None
+    except json.JSONDecodeError as exc:
+        raise SpecError.one(f"not valid JSON ({exc.msg})", path, line=exc.lineno,
+                            field=WHERE) from None
+
+
+def _medication_resources(data, path: Path):
+    """(MedicationStatement or MedicationRequest, {reference: Medication}) pairs, validated;
+    None if the file holds none of the accepted shapes."""
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    kinds = {i.get("resourceType") for i in items}
+    if not kinds <= {"Bundle", *KINDS}:
+        return None
+    out = []
+    for number, item in enumerate(items, start=1):
+        resource = _validate(item, path, number if isinstance(data, list) else None)
+        if item.get("resourceType") == "Bundle":
+            medications = {}
+            for entry in resource.entry or ():
+                if entry.resource is not None and entry.resource.get_resource_type() == \
+                        "Medication":
+                    medications.update(_references(entry.fullUrl, entry.resource))
+            out += [(e.resource, medications) for e in resource.entry or ()
+                    if e.resource is not None and e.resource.get_resource_type() in KINDS]
+        else:
+            out.append((resource, {}))
+    return out
+
+
+def _validate(item: dict, path: Path, number: int | None):
+    """The fhir.resources model of one resource; its errors name fields, never values."""
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
+
+    try:
+        model = get_fhir_model_class(item["resourceType"])
+        return model.model_validate(item)
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0]["loc"])
+        item_name = f"item {number}: " if number else ""
+        raise SpecError.one(f"{item_name}not a valid FHIR R4 {item['resourceType']}: "
+                            f"{len(errors)} problem{'s' * (len(errors) != 1)}, the first "
+                            f"at {where} ({errors[0]['type']})", path, field=WHERE) from None
+
+
+def _references(full_url: str | None, medication) -> dict:
+    keys = [f"Medication/{medication.id}"] if medication.id else []
+    if full_url:
+        keys.append(full_url)
+    return dict.fromkeys(keys, medication)
+
+
+def _name(resource, medications: dict) -> str | None:
+    """The RxNorm display, else the text, else any coding's display."""
+    concept = resource.medicationCodeableConcept
+    reference = resource.medicationReference
+    if concept is None and reference is not None and reference.reference:
+        target = reference.reference
+        if target.startswith("#"):
+            contained = {c.id: c for c in resource.contained or ()}
+            medication = contained.get(target[1:])
+        else:
+            medication = medications.get(target)
+        concept = medication.code if medication is not None else None
+        if concept is None and reference.display:
+            return reference.display.strip() or None
+    if concept is None:
+        return None
+    codings = concept.coding or []
+    for choice in ([c.display for c in codings if c.system == RXNORM],
+                   [concept.text], [c.display for c in codings]):
+        for text in choice:
+            if text and text.strip():
+                return text.strip()
+    return None
