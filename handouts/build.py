@@ -112,8 +112,9 @@ def check_medications(entries: Sequence[str], route: str) -> list[Problem]:
 
 
 def _plain(err: dict) -> str:
-    message = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
-    return message[0].lower() + message[1:]
+    from handouts.validation import plain_message
+
+    return plain_message(err)
 
 
 def medicine_field(route: str, index: int) -> str:

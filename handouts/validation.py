@@ -65,13 +65,28 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
         expected = err["ctx"]["expected"]
         message = f"expected {expected}, got {_short(value)}"
         hint = suggest(value, [c.strip(" '") for c in expected.replace(" or ", ",").split(",")])
-    elif kind == "value_error":
-        message = str(err["ctx"]["error"])
     else:
-        message = err["msg"][0].lower() + err["msg"][1:]
-        if value is not None and not isinstance(value, dict | list) and not private:
+        message = plain_message(err)
+        if kind != "value_error" and value is not None and not isinstance(value, dict | list) \
+                and not private and len(str(value)) <= 60:
             message += f", got {_short(value)}"
     return Problem(message, doc.file, line, field_name(loc), hint)
+
+
+def plain_message(err: dict) -> str:
+    """pydantic's message in plain words ("after validation" means nothing to a user)."""
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind == "value_error":
+        message = str(ctx["error"])
+    elif kind == "too_long":
+        message = f"has {ctx.get('actual_length')} entries; the limit is {ctx.get('max_length')}"
+    elif kind == "string_too_long":
+        message = f"is longer than {ctx.get('max_length')} characters"
+    elif kind == "string_too_short":
+        message = "is empty"
+    else:
+        message = err["msg"]
+    return message[0].lower() + message[1:]
 
 
 def _short(value: Any) -> str:

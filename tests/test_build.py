@@ -110,7 +110,7 @@ def test_unknown_medicine_warns_by_position_and_strict_fails(tmp_path):
 
 
 @pytest.mark.parametrize(("meds", "message"), [
-    ("x" * 201, "--meds entry 1: string should have at most 200 characters"),
+    ("x" * 201, "--meds entry 1: is longer than 200 characters"),
     ("Zoloft, bad\x07 one", "--meds entry 2: contains a control character"),
 ])
 def test_meds_entries_are_validated_like_the_spec(tmp_path, meds, message):
@@ -128,7 +128,7 @@ def test_meds_and_the_spec_together_keep_the_spec_limit(tmp_path):
                     "".join(f"    - lorazepam {i} mg\n" for i in range(100)))
     result = run_cli("build", str(spec), "-o", str(tmp_path), "--meds", meds)
     assert result.returncode == 1
-    assert "at most 200 items" in result.stderr and "--meds and --fhir together" in result.stderr
+    assert "the limit is 200" in result.stderr and "--meds and --fhir together" in result.stderr
 
 
 def test_unprintable_medicine_is_named_by_position_not_by_its_characters(tmp_path):
