@@ -162,12 +162,14 @@ class Dask:
             logging.getLogger(name).setLevel(logging.ERROR)
         cluster = None
         try:
+            if self.scheduler is not None:
+                _reachable(self.scheduler)
             if self.scheduler is None:
                 cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                        processes=True, host="127.0.0.1",
                                        dashboard_address=None, silence_logs=logging.ERROR)
             return Client(cluster or self.scheduler, timeout=10), cluster
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             if cluster is not None:
                 cluster.close()
             raise HandoutError(Problem(f"cannot reach the Dask scheduler at {self.scheduler} "
@@ -211,6 +213,17 @@ class Dask:
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _reachable(address: str) -> None:
+    """Fail at once, not after the client's retries, when nothing listens there."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 8786),
+                                  timeout=5):
+        pass
 
 
 def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
