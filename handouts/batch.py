@@ -167,6 +167,12 @@ class Settings:
     allow_outside_paths: bool = False
     base: Path | None = None  # relative paths are relative to this (on remote workers)
     fhir: Path | None = None  # every handout tailored to this FHIR file's medicines
+    formats: tuple[str, ...] = ("pdf",)
+
+    def __post_init__(self):
+        if "pdf" not in self.formats:
+            raise UsageError.one("a batch always builds the PDFs", field="--format",
+                                 hint="give --format pdf or --format pdf,html")
 
     def at(self, path: Path) -> Path:
         """A path as given to the batch, where this process finds it."""
@@ -189,7 +195,8 @@ def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
     for job in jobs:
         previous = settings.previous.get(job.output)
         if not settings.force and still_fresh(previous, settings.out_dir / job.output,
-                                               settings.libraries):
+                                               settings.libraries, settings.formats,
+                                               settings.out_dir):
             _add(report, Result(**{**previous, "status": "unchanged"}), progress)
         else:
             todo.append(job)
@@ -212,10 +219,12 @@ def _collect(outcomes: Iterator[Outcome], settings: Settings, report: Report, st
     last = dt.datetime.now().timestamp()
     stop.interruptible = True
     try:
-        for result, data in outcomes:
-            if data is not None:
+        for result, outputs in outcomes:
+            if outputs is not None:
                 try:
-                    write_atomic(settings.out_dir / result.output, data)
+                    for fmt, data in outputs.items():
+                        write_atomic((settings.out_dir / result.output).with_suffix(f".{fmt}"),
+                                     data)
                 except HandoutError as exc:
                     result = Result(result.output, result.spec, result.site, "failed",
                                     problems=tuple(str(p) for p in exc.problems))
@@ -288,7 +297,7 @@ def run_job(job: Job, settings: Settings) -> Outcome:
         BuildOptions,
         check_private_name,
         input_files,
-        make_pdf,
+        make_outputs,
         page_count,
         prepare,
     )
@@ -297,7 +306,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                            site=str(settings.at(Path(job.site))) if job.site else None,
                            libraries=tuple(settings.at(p) for p in settings.libraries),
                            allow_outside_paths=settings.allow_outside_paths,
-                           fhir=settings.at(settings.fhir) if settings.fhir else None)
+                           fhir=settings.at(settings.fhir) if settings.fhir else None,
+                           formats=settings.formats)
     try:
         prepared = prepare(settings.at(Path(job.spec)), options)
         check_private_name(settings.out_dir / job.output, prepared.spec_file)
@@ -307,13 +317,17 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                        for p in input_files(prepared))
         roots = prepared.library.roots[1:]
         listing = library_listing(roots)
-        data, warnings = make_pdf(prepared, options)
+        outputs, warnings = make_outputs(prepared, options)
+        pdf = outputs["pdf"]
+        others = tuple((Path(job.output).with_suffix(f".{fmt}").as_posix(), len(data),
+                        hashlib.sha256(data).hexdigest())
+                       for fmt, data in outputs.items() if fmt != "pdf")
         return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date, listing),
-                      page_count(data), len(data), hashlib.sha256(data).hexdigest(),
+                      page_count(pdf), len(pdf), hashlib.sha256(pdf).hexdigest(),
                       warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
                       date_from_spec=spec_date is not None,
                       libraries=tuple(identity(r, settings.base) for r in roots),
-                      listing=listing), data
+                      listing=listing, formats=settings.formats, others=others), outputs
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
                       problems=tuple(str(p) for p in capped(exc.problems))), None

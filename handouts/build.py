@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from handouts.assemble import assemble, choose_sections, recognise_medicines
-from handouts.errors import LayoutError, Problem, SpecError
+from handouts.errors import LayoutError, Problem, SpecError, UsageError
 from handouts.library import BUNDLED, Library, open_library
 from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.validation import field_name
+
+FORMATS = ("pdf", "html")  # the PDF, and its HTML twin
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class BuildOptions:
     allow_outside_paths: bool = False
     fhir: Path | None = None
     large_print: bool = False
+    formats: tuple[str, ...] = ("pdf",)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,19 @@ class Built:
     pages: int
     size: int
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    others: tuple[tuple[Path, int], ...] = ()  # (path, size) of each further format
     notes: tuple[str, ...] = ()
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'pdf,html' -> ('pdf', 'html'), in the order given, each once."""
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError.one(f"unknown format {', '.join(unknown)!r}" if unknown
+                             else "needs at least one format", field="--format",
+                             hint="give pdf, html or pdf,html")
+    return formats
 
 
 @dataclass(frozen=True)
@@ -144,16 +159,31 @@ def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
 
 def build_prepared(prepared: Prepared, target: Path,
                    options: BuildOptions = BuildOptions()) -> Built:
-    """Assemble, render and write a prepared handout to `target`."""
+    """Assemble, render and write a prepared handout to `target` (the PDF's path; its
+    twin in each other format has the same name with that format's suffix)."""
     check_private_name(target, prepared.spec_file)
-    data, warnings = make_pdf(prepared, options)
-    write_atomic(target, data)
-    return Built(target, page_count(data), len(data), warnings, prepared.notes)
+    outputs, warnings = make_outputs(prepared, options)
+    written = []
+    for fmt, data in outputs.items():
+        path = target.with_suffix(f".{fmt}")
+        write_atomic(path, data)
+        written.append((path, len(data)))
+    pages = page_count(outputs["pdf"]) if "pdf" in outputs else 0
+    return Built(written[0][0], pages, written[0][1], warnings, tuple(written[1:]),
+                 prepared.notes)
 
 
 def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
              ) -> tuple[bytes, tuple[Problem, ...]]:
     """The PDF's bytes and the warnings to show, without touching the file system."""
+    outputs, warnings = make_outputs(prepared, replace(options, formats=("pdf",)))
+    return outputs["pdf"], warnings
+
+
+def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
+                 ) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
+    """The bytes of each format asked for (from one assembled Document) and the warnings
+    to show, without touching the file system."""
     spec_file, site, library = prepared.spec_file, prepared.site, prepared.library
     problems = unprintable_fields(prepared, options)
     if problems:
@@ -168,14 +198,15 @@ def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()
                      for i, _ in assembly.unknown_medicines)
     if warnings and options.strict:
         raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
+    renderers = {"pdf": render, "html": render_html}
     try:
-        data = render(assembly.document)
+        outputs = {fmt: renderers[fmt](assembly.document) for fmt in options.formats}
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
     warnings += tuple(spec_warnings(spec_file))
     if site:
         warnings += tuple(site_problems(site))
-    return data, warnings
+    return outputs, warnings
 
 
 def _located(problem: Problem, prepared: Prepared) -> Problem:
@@ -380,6 +411,13 @@ def render(document) -> bytes:
     from handouts.render import render as render_pdf
 
     return render_pdf(document)
+
+
+def render_html(document) -> bytes:
+    """The HTML twin of the same Document."""
+    from handouts.render_html import render_html as twin
+
+    return twin(document)
 
 
 def page_count(data: bytes) -> int:

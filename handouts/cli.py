@@ -18,6 +18,7 @@ from handouts import __version__
 from handouts.errors import HandoutError, UsageError, capped, internal_error
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
+FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
 
 
 def quiet_collector() -> None:
@@ -85,13 +86,14 @@ def main() -> None:
               help="A clinic's own content folder (repeatable).")
 @click.option("--allow-outside-paths", is_flag=True,
               help="Let specs and site files name files outside their own folders.")
+@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
           large_print: bool, meds: str | None, fhir: Path | None, out_name: str | None,
-          strict: bool,
-          libraries: tuple[Path, ...], allow_outside_paths: bool) -> None:
-    """Build handouts from SPEC files into PDFs."""
-    from handouts.build import BuildOptions
+          strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
+          formats: str) -> None:
+    """Build handouts from SPEC files into PDFs (and HTML twins)."""
+    from handouts.build import BuildOptions, parse_formats
     from handouts.build import build as build_one
 
     quiet_collector()
@@ -99,7 +101,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         raise click.UsageError("--out-name works with one spec only")
     options = BuildOptions(out_dir, site, paper.lower() if paper else None, split_meds(meds),
                            out_name, strict, libraries, allow_outside_paths, fhir=fhir,
-                           large_print=large_print)
+                           large_print=large_print, formats=parse_formats(formats))
     failed = []
     shown: set[str] = set()
     for spec in specs:
@@ -114,7 +116,10 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
             if str(warning) not in shown:  # a site's colour warning once, not per spec
                 shown.add(str(warning))
                 click.echo(str(warning), err=True)
-        click.echo(f"wrote {built.path} ({built.pages} pages, {built.size / 1024:.0f} KB)")
+        pages = f"{built.pages} pages, " if built.pages else ""
+        click.echo(f"wrote {built.path} ({pages}{built.size / 1024:.0f} KB)")
+        for path, size in built.others:
+            click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
     if failed:
         raise HandoutError(failed)
 
@@ -145,14 +150,16 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
               "--executor dask; specs, sites and libraries must be at the same paths there).")
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
+@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
           allow_outside_paths: bool, contact_sheet: bool, executor: str,
-          scheduler: str | None, fhir: Path | None) -> None:
+          scheduler: str | None, fhir: Path | None, formats: str) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
     from handouts import manifest as manifests
+    from handouts.build import parse_formats
     from handouts.executors import Stop
 
     shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
@@ -163,13 +170,15 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
         from handouts.fhir import read_medications
 
         click.echo(read_medications(fhir).summary(), err=True)
+    chosen = parse_formats(formats)
     workers = jobs or batch_module.default_workers()
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
         distributed = executor == "dask" or scheduler is not None
         settings = batch_module.Settings(out_dir, force or bool(fhir), libraries, previous,
                                          allow_outside_paths,
-                                         Path.cwd().resolve() if distributed else None, fhir)
+                                         Path.cwd().resolve() if distributed else None, fhir,
+                                         chosen)
         if not manifest.exists():  # a batch killed at once still leaves a manifest
             manifests.write_manifest(manifest, [], shard_spec)
 

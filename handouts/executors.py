@@ -1,5 +1,5 @@
-"""Where batch jobs run. An executor takes jobs and yields (Result, PDF bytes) as they
-finish; it never writes a file, so the parent alone writes outputs and the manifest.
+"""Where batch jobs run. An executor takes jobs and yields (Result, bytes of each format)
+as they finish; it never writes a file, so the parent alone writes outputs and the manifest.
 
 `Local` runs in this process or in a pool of worker processes on this machine. A worker
 that dies takes no job with it: the jobs it held are run again once in a fresh pool, and
@@ -22,7 +22,7 @@ from typing import Protocol
 
 from handouts.manifest import Result
 
-Outcome = tuple[Result, bytes | None]
+Outcome = tuple[Result, dict[str, bytes] | None]  # the bytes of each format
 DASK_HINT = "start one with `dask scheduler`, or use --executor dask for a cluster on this machine"
 
 

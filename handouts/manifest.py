@@ -48,6 +48,8 @@ class Result:
     date_from_spec: bool = False
     libraries: tuple[str, ...] = ()  # identities of every clinic library folder it drew on
     listing: str = ""  # hash of the file names in those folders
+    formats: tuple[str, ...] = ("pdf",)
+    others: tuple[tuple[str, int, str], ...] = ()  # (output, bytes, sha256): the HTML twin
 
 
 # ---- identities --------------------------------------------------------------------------
@@ -124,12 +126,23 @@ def inputs_key(inputs: Iterable[tuple[str, str]], date: str, listing: str = "") 
 # ---- freshness ---------------------------------------------------------------------------
 
 
-def still_fresh(previous: dict | None, target: Path, libraries: Sequence[Path]) -> bool:
-    """True if an earlier build of this output stands: the PDF is as it was written; every
-    file it was made from hashes as it did; the same clinic libraries are given and hold the
-    same files; and the date it carries is still the one it would get. No spec is parsed
-    and nothing is laid out, so a rerun that changes nothing takes a moment."""
+def still_fresh(previous: dict | None, target: Path, libraries: Sequence[Path],
+                formats: Sequence[str] = ("pdf",), out_dir: Path | None = None) -> bool:
+    """True if an earlier build of this output stands: it was built in every format now
+    asked for; the PDF (and its twin) are as they were written; every file it was made
+    from hashes as it did; the same clinic libraries are given and hold the same files;
+    and the date it carries is still the one it would get. No spec is parsed and nothing
+    is laid out, so a rerun that changes nothing takes a moment."""
     if not previous or not previous.get("inputs"):
+        return False
+    if not set(formats) <= set(previous.get("formats", ("pdf",))):
+        return False
+    root = out_dir or target.parent
+    try:
+        if any(file_sha256(root / name) != digest for name, _, digest in
+               previous.get("others", ())):
+            return False
+    except OSError:
         return False
     recorded = tuple(previous.get("libraries") or ())
     given = tuple(identity(p) for p in libraries)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -12,12 +11,12 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
-from reportlab.platypus import Table as RLTable
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from handouts import __version__
 from handouts.document import Document, Medicine
 from handouts.errors import LayoutError, Problem
+from handouts.render.canvas import TaggedCanvas
 from handouts.render.flowables import (
     Columns,
     Context,
@@ -31,12 +30,15 @@ from handouts.render.fonts import family
 from handouts.render.markup import Glyphs
 from handouts.render.pages import SAFE_MARGIN, Furniture, NumberingCanvas, PageNumber, SectionAnchor
 from handouts.render.styles import MUTED, RULE, theme_for, tint
+from handouts.render.tagged import TaggedTable
+from handouts.render.tags import Marking, Node, table_rows
 
 PAPER = {"letter": LETTER, "a4": A4}
 
 
 def render(document: Document) -> bytes:
-    """Lay out the document and return the PDF's bytes (reproducible: invariant mode)."""
+    """Lay out the document and return the bytes of a tagged PDF (PDF/UA-1), the same
+    bytes for the same document (ReportLab's invariant mode)."""
     return prepare_layout(document).build()
 
 
@@ -48,11 +50,11 @@ class Layout:
     doc: BaseDocTemplate
     story: list[Flowable]
     out: io.BytesIO
-    date: dt.date | None = None
+    canvasmaker: type | partial = NumberingCanvas
 
     def build(self) -> bytes:
         try:
-            self.doc.build(self.story, canvasmaker=partial(NumberingCanvas, date=self.date))
+            self.doc.build(self.story, canvasmaker=self.canvasmaker)
         except RLLayoutError as exc:  # its text quotes the block, which may be patient data
             page = re.search(r"on page (\d+)", str(exc))
             where = f" (page {page.group(1)})" if page else ""
@@ -61,8 +63,9 @@ class Layout:
         return self.out.getvalue()
 
 
-def prepare_layout(document: Document) -> Layout:
-    """Styles, page templates and flowables for a document; nothing is laid out yet."""
+def prepare_layout(document: Document, tagged: bool = True) -> Layout:
+    """Styles, page templates and flowables for a document; nothing is laid out yet.
+    `tagged=False` (for the benchmark only) leaves out the structure tree."""
     main = family(document.brand.font)
     glyphs = Glyphs(main)
     rl_config.canvas_basefontname = main.regular  # no Helvetica in any page preamble
@@ -71,7 +74,11 @@ def prepare_layout(document: Document) -> Layout:
     margin = theme.measures.margin
     ctx = Context(theme, glyphs, page_w - 2 * margin)
     band = (0.9 if document.large_print else 0.7) * inch
+    root = Node("Document") if tagged else None
     furniture = Furniture(document, ctx, page_w, page_h, band, 0)
+    if root is not None:  # the clinic first: its logo, or its name where there is none
+        furniture.brand_node = root.add("Figure", Alt=document.brand.name) \
+            if document.brand.logo else root.add("P")
     furniture.footer = furniture.footer_height()
     if furniture.footer > 0.2 * page_h:
         raise LayoutError(Problem("the clinic's contact details and footer note take more than "
@@ -79,24 +86,29 @@ def prepare_layout(document: Document) -> Layout:
                                   hint="shorten the address, website or footer_note"))
     frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
     frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
-    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom)
+    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom, root)
     frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     out = io.BytesIO()
+    title = _metadata_title(document)
     doc = BaseDocTemplate(
         out, pagesize=(page_w, page_h), invariant=1, lang=document.language,
-        title=_metadata_title(document), author=document.brand.name,
+        title=title, author=document.brand.name,
         subject=_subject(document), creator=f"handouts {__version__}", keywords="",
         leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
         bottomMargin=frame_bottom)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
-    return Layout(doc, story(document, ctx), out, document.date)
+    if root is None:
+        return Layout(doc, story(document, ctx), out,
+                      partial(NumberingCanvas, date=document.date))
+    canvas = partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
+    return Layout(doc, story(document, ctx), out, canvas)
 
 
 def story(document: Document, ctx: Context) -> list[Flowable]:
     """Everything in the body frame, in reading order."""
     theme = ctx.theme
-    parts: list[Flowable] = [ctx.plain(document.title, theme.title)]
+    parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
     if document.subtitle:
         parts.append(ctx.plain(document.subtitle, theme.subtitle))
     if document.prepared_for:
@@ -106,22 +118,38 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     if document.medicines:
         parts += _medicines(document.medicines, ctx)
     for section in document.sections:
+        inside = ctx.within(ctx.node("Sect"))
         try:
-            body = flowables(section.blocks, ctx)
-            title = ctx.plain(section.title, theme.h2)
+            title = inside.plain(section.title, theme.h2, role="H2")
+            body = flowables(section.blocks, inside)
         except LayoutError as exc:
             raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
                                        p.hint) for p in exc.problems]) from None
         parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
     parts += flowables(document.disclaimer, ctx)
     if document.references:
-        heading = ctx.plain("References", theme.h2)
-        column = ctx if document.large_print else ctx.narrower(ctx.width / 2 + theme.measures.body)
-        entries = [column.para(ref.inlines, theme.reference, bullet=f"{ref.number}.")
-                   for ref in document.references]
+        inside = ctx.within(ctx.node("Sect"))
+        heading = inside.plain("References", theme.h2, role="H2")
+        column = inside if document.large_print else \
+            inside.narrower(ctx.width / 2 + theme.measures.body)
+        entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
     return parts
+
+
+def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:
+    """One paragraph per reference; tagged as a numbered list, its number the label."""
+    listing = ctx.node("L", A={"O": "List", "ListNumbering": "Decimal"})
+    entries = []
+    for ref in document.references:
+        item = listing.add("LI") if listing else None
+        label = item.add("Lbl") if item else None
+        entry = ctx.within(item.add("LBody") if item else None).para(
+            ref.inlines, ctx.theme.reference, bullet=f"{ref.number}.", role=None)
+        entry.struct_label = label
+        entries.append(entry)
+    return entries
 
 
 def _columns(entries: list[Flowable], document: Document, theme) -> list[Flowable]:
@@ -152,6 +180,9 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
+    inside = ctx.within(ctx.node("Sect"))
+    heading = inside.plain("Your medicines", theme.h2, role="H2")
+    ctx = ctx.within(None)  # the cells are tagged TH and TD below
     entry_ctx, what_ctx, _ = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
     head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
     rows = [head]
@@ -160,13 +191,15 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
         pages = [PageNumber(s, theme.font.regular, theme.cell.fontSize, MUTED)
                  for s in med.section_ids]
         rows.append([entry_ctx.plain(med.entry, theme.cell), what, pages or ""])
-    table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = TaggedTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(theme, _medicine_style(theme)))
     if not fits_a_page(table, ctx):
         raise LayoutError(Problem("a medicine entry is too long to print in the 'Your "
                                   "medicines' table", field="patient.medications",
                                   hint="shorten the entry"))
-    return [ctx.plain("Your medicines", theme.h2), table, _gap(theme)]
+    if inside.parent:
+        table_rows(inside.parent.add("Table"), rows)
+    return [heading, table, _gap(theme)]
 
 
 def _medicine_style(theme) -> list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Indenter, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
@@ -12,19 +12,8 @@ from reportlab.platypus import Table as RLTable
 from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
 from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
-
-
-class Para(RLParagraph):
-    """A Paragraph that remembers its last line breaking: ReportLab breaks the lines again
-    on every wrap, and a paragraph is wrapped several times for the same width (to keep a
-    heading with its text, to try a page, then to place it)."""
-
-    def wrap(self, available_width: float, available_height: float):
-        if getattr(self, "_wrapped_for", None) != available_width or \
-                "blPara" not in self.__dict__:  # split() halves arrive with no breaking
-            super().wrap(available_width, available_height)
-            self._wrapped_for = available_width
-        return self.width, self.height
+from handouts.render.tagged import Para, TaggedTable
+from handouts.render.tags import Node, table_rows
 
 
 @dataclass(frozen=True)
@@ -33,23 +22,40 @@ class Context:
     glyphs: Glyphs
     width: float
     frame_height: float = 10_000  # the tallest thing a page can hold
+    parent: Node | None = None  # the structure node new blocks go in (None: untagged)
 
     def fit(self, style) -> Fit:
         indent = style.leftIndent + style.rightIndent
         return Fit(self.width - indent - 1, style.fontName, style.fontSize,
                    self.theme.font.bold, self.glyphs)
 
-    def para(self, runs: Inlines, style, bullet: str | None = None) -> RLParagraph:
-        markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style))
+    def para(self, runs: Inlines, style, bullet: str | None = None,
+             role: str | None = "P") -> Para:
+        """A paragraph of inline runs, tagged as a new `role` node (None: as the
+        context's node itself, e.g. a table cell)."""
+        node = self.node(role) if role else self.parent
+        markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style),
+                                node)
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
-        return Para(markup, style)
+        para = Para(markup, style)
+        para.struct = node
+        return para
 
-    def plain(self, text: str, style) -> RLParagraph:
-        return Para(text_markup(text, self.glyphs, self.fit(style)), style)
+    def plain(self, text: str, style, role: str | None = "P") -> Para:
+        para = Para(text_markup(text, self.glyphs, self.fit(style)), style)
+        para.struct = self.node(role) if role else self.parent
+        return para
+
+    def node(self, role: str, **attrs) -> Node | None:
+        """A new structure node in this context's node (None when untagged)."""
+        return self.parent.add(role, **attrs) if self.parent is not None else None
+
+    def within(self, node: Node | None) -> Context:
+        return replace(self, parent=node)
 
     def narrower(self, by: float) -> Context:
-        return Context(self.theme, self.glyphs, self.width - by, self.frame_height)
+        return replace(self, width=self.width - by)
 
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
@@ -110,21 +116,26 @@ def _paragraph(block: Paragraph, ctx: Context) -> list[Flowable]:
 
 
 def _heading(block: Heading, ctx: Context) -> list[Flowable]:
-    return chunked(block.inlines, ctx, ctx.theme.h3 if block.level >= 3 else ctx.theme.h2)
+    level = 3 if block.level >= 3 else 2
+    return chunked(block.inlines, ctx, ctx.theme.h3 if level == 3 else ctx.theme.h2,
+                   role=f"H{level}")
 
 
-def chunked(runs: Inlines, ctx: Context, style, bullet: str | None = None) -> list[Flowable]:
+def chunked(runs: Inlines, ctx: Context, style, bullet: str | None = None,
+            role: str | None = "P") -> list[Para]:
     """One paragraph, or, for text far longer than any real paragraph, consecutive pieces
-    that read as one: ReportLab breaks a paragraph's lines again each time it splits it
-    across a page, so one huge paragraph costs time in the square of its length."""
+    that read as one (and are one structure element): ReportLab breaks a paragraph's
+    lines again each time it splits it across a page, so one huge paragraph costs time in
+    the square of its length."""
     pieces = split_runs(runs, CHUNK_CHARS)
     if len(pieces) == 1:
-        return [ctx.para(runs, style, bullet)]
+        return [ctx.para(runs, style, bullet, role)]
+    inside = ctx.within(ctx.node(role)) if role else ctx
     middle = style.clone(style.name + "_cont", spaceBefore=0, spaceAfter=0)
     first = style.clone(style.name + "_first", spaceAfter=0)
     last = style.clone(style.name + "_last", spaceBefore=0)
     styles = [first] + [middle] * (len(pieces) - 2) + [last]
-    return [ctx.para(piece, st, bullet if i == 0 else None)
+    return [inside.para(piece, st, bullet if i == 0 else None, role=None)
             for i, (piece, st) in enumerate(zip(pieces, styles, strict=True))]
 
 
@@ -158,13 +169,22 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
         * 0.35, bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
         bulletFontSize=theme.measures.body, bulletColor=theme.primary)
     out: list[Flowable] = []
+    listing = ctx.node("L", A={"O": "List",
+                               "ListNumbering": "Decimal" if block.ordered else "Disc"})
     for number, item in enumerate(block.items, 1):
         label = f"{number}." if block.ordered else "\u2022"
+        entry = listing.add("LI") if listing else None
+        lbl = entry.add("Lbl") if entry and item and isinstance(item[0], Paragraph) else None
+        body = ctx.within(entry.add("LBody") if entry else None)
         for i, part in enumerate(item):
             if isinstance(part, Paragraph):
-                out += chunked(part.inlines, ctx, item_style, label if i == 0 else None)
+                paras = chunked(part.inlines, body, item_style, label if i == 0 else None,
+                                role="P" if len(item) > 1 else None)  # else text in LBody
+                paras[0].struct_label = lbl if i == 0 else None
+                out += paras
             else:  # a nested list or a table: indented under the item
-                out += [Indenter(left=indent), *BUILDERS[type(part)](part, ctx.narrower(indent)),
+                out += [Indenter(left=indent),
+                        *BUILDERS[type(part)](part, body.narrower(indent)),
                         Indenter(left=-indent)]
     if out and isinstance(out[-1], RLParagraph):
         out[-1].style = out[-1].style.clone("last_item", spaceAfter=theme.measures.body * 0.6)
@@ -178,11 +198,17 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
     if min(widths) - 2 * pad < 3 * theme.measures.body:  # too many columns for the page
         return _stacked_table(block, ctx)
     cells = [ctx.narrower(ctx.width - w + 2 * pad) for w in widths]
-    header = [cells[i].para(cell, theme.cell_head) for i, cell in enumerate(block.header)]
-    rows = [[cells[i].para(cell, theme.cell) for i, cell in enumerate(row)]
-            for row in block.rows]
-    table = RLTable([header, *rows] if header else rows, colWidths=widths,
-                    repeatRows=1 if header else 0, hAlign="LEFT")
+    node = ctx.node("Table")
+
+    def row_of(runs: tuple[Inlines, ...], style, role: str) -> list[Flowable]:
+        tr = node.add("TR") if node else None
+        return [cells[i].within(_cell(tr, role, cell)).para(cell, style, role=None)
+                for i, cell in enumerate(runs)]
+
+    header = row_of(block.header, theme.cell_head, "TH") if block.header else []
+    rows = [row_of(row, theme.cell, "TD") for row in block.rows]
+    table = TaggedTable([header, *rows] if header else rows, colWidths=widths,
+                        repeatRows=1 if header else 0, hAlign="LEFT")
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -195,8 +221,19 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
                   ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
     table.setStyle(table_style(theme, style))
     if not fits_a_page(table, ctx):
+        if node:
+            node.detach()
         return _stacked_table(block, ctx)
     return [table, Spacer(0, theme.measures.body * 0.7)]
+
+
+def _cell(row: Node | None, role: str, runs: Inlines) -> Node | None:
+    """A TH heads its column; an empty corner cell heads nothing and is a TD."""
+    if row is None:
+        return None
+    if role == "TH" and any(getattr(run, "text", "").strip() for run in runs):
+        return row.add("TH", A={"O": "Table", "Scope": "Column"})
+    return row.add("TD")
 
 
 def fits_a_page(table: RLTable, ctx: Context) -> bool:
@@ -211,14 +248,15 @@ def _stacked_table(block: Table, ctx: Context) -> list[Flowable]:
     theme = ctx.theme
     out: list[Flowable] = []
     for row in block.rows:
+        row_ctx = ctx.within(ctx.node("Div"))
         out.append(HRFlowable(width="100%", thickness=0.5, color=RULE,
                               spaceBefore=theme.measures.body * 0.3,
                               spaceAfter=theme.measures.body * 0.3))
         for i, cell in enumerate(row):
             label = block.header[i] if i < len(block.header) else ()
             if label:
-                out.append(ctx.para(label, theme.cell_head))
-            out += chunked(cell, ctx, theme.body)
+                out.append(row_ctx.para(label, theme.cell_head))
+            out += chunked(cell, row_ctx, theme.body)
     return out + [HRFlowable(width="100%", thickness=0.5, color=RULE,
                              spaceAfter=theme.measures.body * 0.7)]
 
@@ -258,14 +296,18 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     color = color or theme.accent
     pad = theme.measures.body * 0.8
     bar = 4 if block.kind != "safety" else 2.5
-    inner = ctx.narrower(2 * pad + bar)
     title_style = theme.callout_title.clone("callout_title_colored", textColor=color)
-    body = flowables(block.blocks, inner)
+    # A box is a Div whose heading is its title: level 2 for the safety box, which stands
+    # among the sections; level 3 for a box inside a section.
+    heading = "H2" if block.kind == "safety" else "H3"
+    box = ctx.within(ctx.node("Div"))
+    title = box.plain(block.title or default_title, title_style, role=heading)
+    body = flowables(block.blocks, box.narrower(2 * pad + bar))
     # The title shares the first row with the first block, so a box never starts with a
     # title alone at the foot of a page.
-    rows = [[[ctx.plain(block.title or default_title, title_style), *body[:1]]]]
+    rows = [[[title, *body[:1]]]]
     rows += [[f] for f in body[1:]]
-    table = RLTable(rows, colWidths=[ctx.width], hAlign="LEFT")
+    table = TaggedTable(rows, colWidths=[ctx.width], hAlign="LEFT")
     style = [
         ("BACKGROUND", (0, 0), (-1, -1), tint(color, amount)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad + bar), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -278,11 +320,14 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
         style.append(("BOX", (0, 0), (-1, -1), bar, color))
     table.setStyle(table_style(theme, style))
     if not fits_a_page(table, ctx):  # a block taller than a page: no box, but its colour
+        if box.parent:
+            box.parent.detach()
+        box = ctx.within(ctx.node("Div"))
         rule = HRFlowable(width="100%", thickness=bar, color=color,
                           spaceBefore=theme.measures.body * 0.4,
                           spaceAfter=theme.measures.body * 0.4)
-        return [rule, ctx.plain(block.title or default_title, title_style),
-                *flowables(block.blocks, ctx), rule]
+        return [rule, box.plain(block.title or default_title, title_style, role=heading),
+                *flowables(block.blocks, box), rule]
     return [Spacer(0, theme.measures.body * 0.3), table, Spacer(0, theme.measures.body * 0.9)]
 
 
@@ -301,9 +346,12 @@ def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
     label = theme.cell_head.clone("label", textColor=theme.primary)
     pad = theme.measures.body * 0.5
     widths = [ctx.width * 0.27, ctx.width * 0.73]
-    left, right = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
+    left, right = (ctx.narrower(ctx.width - w + 2 * pad).within(None) for w in widths)
     rows = [[left.plain(k, label), right.para((Text(v),), theme.cell)] for k, v in pairs]
-    table = RLTable(rows, colWidths=widths, hAlign="LEFT")
+    table = TaggedTable(rows, colWidths=widths, hAlign="LEFT")
+    node = ctx.node("Table")
+    if node:
+        table_rows(node, rows, header_rows=0, scope="Row")
     table.setStyle(table_style(theme, [
         ("BACKGROUND", (0, 0), (-1, -1), tint(theme.primary, 0.07)),
         ("BOX", (0, 0), (-1, -1), 0.8, tint(theme.primary, 0.5)),
@@ -313,8 +361,6 @@ def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
     ]))
     return table
-
-
 
 
 class Columns(Flowable):

@@ -19,6 +19,7 @@ from handouts.citations import compress
 from handouts.document import CiteRef, Inline, Link, PageRef, Text
 from handouts.errors import LayoutError, Problem
 from handouts.render.fonts import FALLBACK, Family, family
+from handouts.render.tags import INLINE_CALLBACK, Node
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
@@ -199,10 +200,12 @@ def href_markup(url: str) -> str:
 
 
 def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,
-                   fit: Fit | None = None) -> str:
+                   fit: Fit | None = None, node: Node | None = None) -> str:
     """Inline runs as paragraph markup: bold, italic, links and superscript citations.
 
-    A citation is printed after a following full stop or comma, as AMA style asks.
+    A citation is printed after a following full stop or comma, as AMA style asks. With
+    `node` (a tagged PDF), each link and citation becomes an inline child of it, marked
+    where it starts and ends in the text.
     """
     parts: list[str] = []
     pending: str | None = None
@@ -216,12 +219,29 @@ def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,
             if lead:
                 parts.append(text_markup(lead, glyphs, fit))
                 run = Text(run.text[len(lead):], run.bold, run.italic)
-            parts.append(f"<super>{pending}</super>")
+            parts.append(_citation(pending, node))
             pending = None
-        parts.append(_run_markup(run, glyphs, link_color, fit))
+        markup = _run_markup(run, glyphs, link_color, fit)
+        if node is not None and isinstance(run, Link):
+            markup = _tagged(markup, node.inline_child("Link", url=run.url, contents=run.text))
+        parts.append(markup)
     if pending is not None:
-        parts.append(f"<super>{pending}</super>")
+        parts.append(_citation(pending, node))
     return "".join(parts)
+
+
+def _citation(numbers: str, node: Node | None) -> str:
+    """Superscript numbers: in a tagged PDF, a Reference element that the canvas opens
+    where the text rises (superscript is only ever a citation)."""
+    if node is not None:
+        node.inline_child("Reference")
+    return f"<super>{numbers}</super>"
+
+
+def _tagged(markup: str, child: Node) -> str:
+    """Markup between the markers the tagged canvas switches marked content at."""
+    return (f'<onDraw name="{INLINE_CALLBACK}" label="o{child.id}"/>{markup}'
+            f'<onDraw name="{INLINE_CALLBACK}" label="c"/>')
 
 
 def _leading_punctuation(run: Inline) -> str:

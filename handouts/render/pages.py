@@ -22,9 +22,12 @@ from reportlab.platypus import Paragraph as RLParagraph
 from handouts.document import Document
 from handouts.render.flowables import Context
 from handouts.render.styles import MUTED, RULE, band_text_color
+from handouts.render.tags import Node, artifact, marked
 
 TOTAL_FORM = "pages_total"
 FURNITURE_FORM = "page_furniture"
+LOGO_FORM = "page_logo"
+NAME_FORM = "page_clinic_name"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
 
 
@@ -90,7 +93,10 @@ class SectionAnchor(Flowable):
 
 
 class PageNumber(Flowable):
-    """The page a section starts on, drawn as a form filled in at save time."""
+    """The page a section starts on, drawn as a form filled in at save time; in a tagged
+    PDF, marked content of `struct` (its table cell)."""
+
+    struct: Node | None = None
 
     def __init__(self, section_id: str, font: str, size: float, color):
         super().__init__()
@@ -102,7 +108,8 @@ class PageNumber(Flowable):
     def draw(self) -> None:
         self.canv.saveState()
         self.canv.translate(0, self.size * 0.25)
-        self.canv.use_number(self.form, self.font, self.size, self.color)
+        with marked(self.canv, self.struct):
+            self.canv.use_number(self.form, self.font, self.size, self.color)
         self.canv.restoreState()
 
 
@@ -118,6 +125,7 @@ class Furniture:
     footer: float
     _names: dict = field(default_factory=dict)
     _logo_reader: ImageReader | None = None
+    brand_node: Node | None = None  # page 1's logo (a Figure) or clinic name (a P)
 
     @property
     def band_text(self) -> colors.Color:
@@ -140,37 +148,67 @@ class Furniture:
         return (self.ctx.plain("  \u00b7  ".join(contact), style), self.ctx.plain(second, style))
 
     def draw(self, canvas: NumberingCanvas, doc) -> None:
-        """Every page: the band and footer, drawn once into a form and reused; then the
-        page number, the only part that changes."""
+        """Every page: the band and footer, drawn once into forms and reused; then the
+        page number, the only part that changes. All of it is an Artifact, except on the
+        first page the logo (a Figure) or, with no logo, the clinic's name."""
         canvas.pages += 1
-        if not canvas.hasForm(FURNITURE_FORM):
-            canvas.beginForm(FURNITURE_FORM)
-            self._band(canvas)
-            self._footer(canvas)
+        with artifact(canvas, "Pagination"):
+            self._once(canvas, FURNITURE_FORM, self._furniture)
+        first = self.brand_node if canvas.getPageNumber() == 1 else None
+        logo = self.document.brand.logo
+        if logo:
+            with marked(canvas, first) if first else artifact(canvas, "Pagination"):
+                self._once(canvas, LOGO_FORM, self._logo)
+        with marked(canvas, first) if first and not logo else artifact(canvas, "Pagination"):
+            self._once(canvas, NAME_FORM, self._name)
+        with artifact(canvas, "Pagination"):
+            canvas.saveState()
+            self._page_number(canvas)
+            canvas.restoreState()
+
+    @staticmethod
+    def _once(canvas: Canvas, name: str, draw) -> None:
+        """Draw form `name`, made by `draw` the first time it is needed."""
+        if not canvas.hasForm(name):
+            canvas.beginForm(name)
+            draw(canvas)
             canvas.endForm()
-        canvas.doForm(FURNITURE_FORM)
-        canvas.saveState()
-        self._page_number(canvas)
-        canvas.restoreState()
+        canvas.doForm(name)
+
+    def _furniture(self, canvas: Canvas) -> None:
+        self._band(canvas)
+        self._footer(canvas)
+
+    @property
+    def _band_top(self) -> float:
+        return self.page_height - SAFE_MARGIN
 
     def _band(self, canvas: Canvas) -> None:
         """The brand band: a card inside the printer-safe margin, never bled to the edge,
-        so office printers neither clip it nor leave a white strip across it."""
+        so office printers neither clip it nor leave a white strip across it; and the
+        white tile the logo sits on."""
         theme = self.ctx.theme
-        top = self.page_height - SAFE_MARGIN
+        top = self._band_top
         left, right = SAFE_MARGIN, self.page_width - SAFE_MARGIN
         canvas.setFillColor(theme.band)
         canvas.roundRect(left, top - self.band, right - left, self.band, 6, stroke=0, fill=1)
         canvas.setFillColor(theme.accent)
         canvas.rect(left + 6, top - self.band - 3.5, right - left - 12, 2.5, stroke=0, fill=1)
+        if self.document.brand.logo:
+            tile = self._logo_box["tile"]
+            canvas.setFillColor(colors.white)
+            canvas.roundRect(*tile, 4, stroke=0, fill=1)
+
+    def _name(self, canvas: Canvas) -> None:
+        """The clinic's name in the band, right of the logo."""
+        right = self.page_width - SAFE_MARGIN
         x = self.margin
-        logo = self.document.brand.logo
-        if logo:
-            x += self._logo(canvas, logo, x, top - self.band) + 12
+        if self.document.brand.logo:
+            x += self._logo_box["tile"][2] + 12
         width = right - 10 - x
         name = self._fitted_name(round(width, 2))
         _, h = name.wrap(width, self.band)
-        name.drawOn(canvas, x, top - self.band / 2 - h / 2)
+        name.drawOn(canvas, x, self._band_top - self.band / 2 - h / 2)
 
     def _fitted_name(self, width: float) -> RLParagraph:
         """The clinic's name at the largest size (down to 8 pt) that fits the band,
@@ -195,20 +233,23 @@ class Furniture:
             para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
         return para
 
-    def _logo(self, canvas: Canvas, data: bytes, x: float, bottom: float) -> float:
-        """Draw the logo on a white tile that fits the band; return the tile's width."""
-        image = self._image(data)
-        iw, ih = image.getSize()
+    @cached_property
+    def _logo_box(self) -> dict[str, tuple[float, float, float, float]]:
+        """Where the logo goes (x, y, width, height): scaled to fit the band, on a white
+        tile with a little padding."""
+        iw, ih = self._image(self.document.brand.logo).getSize()
         pad = 4
         max_h, max_w = self.band - 2 * 8, 1.8 * inch
         scale = min(max_h / ih, max_w / iw)
         w, h = iw * scale, ih * scale
+        x, bottom = self.margin, self._band_top - self.band
         tile_h = max_h + 2 * pad
-        canvas.setFillColor(colors.white)
-        canvas.roundRect(x, bottom + (self.band - tile_h) / 2, w + 2 * pad, tile_h, 4, stroke=0,
-                         fill=1)
-        canvas.drawImage(image, x + pad, bottom + (self.band - h) / 2, w, h, mask="auto")
-        return w + 2 * pad
+        return {"tile": (x, bottom + (self.band - tile_h) / 2, w + 2 * pad, tile_h),
+                "image": (x + pad, bottom + (self.band - h) / 2, w, h)}
+
+    def _logo(self, canvas: Canvas) -> None:
+        canvas.drawImage(self._image(self.document.brand.logo), *self._logo_box["image"],
+                         mask="auto")
 
     def _image(self, data: bytes) -> ImageReader:
         """The logo, decoded once per handout rather than on every page."""
