@@ -42,7 +42,8 @@ def metadata_text(path: Path) -> str:
     values = [str(v) for v in (reader.metadata or {}).values()]
     xmp = reader.trailer["/Root"].get("/Metadata")
     if xmp is not None:
-        values.append(xmp.get_object().get_data().decode("utf-8", "replace"))
+        xml = xmp.get_object().get_data().decode("utf-8", "replace")
+        values.append(re.sub(r"<[^>]*>", " ", xml))  # its text, not its tag names
     return " ".join(values).casefold()
 
 
