@@ -217,7 +217,6 @@ def _collect(outcomes: Iterator[Outcome], settings: Settings, report: Report, st
              progress, checkpoint) -> None:
     """Write each finished PDF (here, atomically), record it, checkpoint the manifest."""
     last = dt.datetime.now().timestamp()
-    stop.interruptible = True
     try:
         for result, outputs in outcomes:
             if outputs is not None:
@@ -233,10 +232,9 @@ def _collect(outcomes: Iterator[Outcome], settings: Settings, report: Report, st
             if checkpoint and now - last > CHECKPOINT_SECONDS:
                 checkpoint(report.results)
                 last = now
-    except KeyboardInterrupt:  # a second Ctrl-C: stop at once
+    except KeyboardInterrupt:  # a second Ctrl-C while this process laid a handout out
         stop.requested = stop.now = True
     finally:
-        stop.interruptible = False
         outcomes.close()  # type: ignore[attr-defined]
 
 
@@ -259,7 +257,7 @@ def stop_signals(stop: Stop) -> Iterator[Stop]:
             stop.requested, stop.signal = True, signum
         elif not stop.now:
             stop.now = True
-            if stop.interruptible:  # abandon the handout in hand (nothing is half-written)
+            if stop.interruptible:  # abandon the handout this process is laying out
                 raise KeyboardInterrupt
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -247,7 +247,7 @@ def _site(ref: str, spec_path: Path, doc, from_option: bool, allow_outside: bool
     where = {"field": "site"} if from_option else \
         {"file": str(spec_path), "line": doc.line_of(("site",)), "field": "site"}
     try:
-        path = find_site(ref.strip(), None if from_option else spec_path, allow_outside, where)
+        path = find_site(ref.strip(), spec_path, allow_outside, where, from_option)
         return load_site(path, allow_outside)
     except SpecError as exc:
         if from_option:

@@ -34,7 +34,7 @@ class Stop:
     requested: bool = False
     now: bool = False
     signal: int = 0
-    interruptible: bool = False  # True while finished handouts are being collected
+    interruptible: bool = False  # True while this process lays out a handout itself
 
 
 class Executor(Protocol):
@@ -61,7 +61,12 @@ class Local:
             for job in jobs:
                 if stop.requested:
                     return
-                yield runner(job, settings)
+                stop.interruptible = True  # a second Ctrl-C abandons this one handout
+                try:
+                    outcome = runner(job, settings)
+                finally:
+                    stop.interruptible = False
+                yield outcome
             return
         queue = list(reversed(jobs))
         settings = for_workers(settings)
@@ -229,23 +234,19 @@ def _reachable(address: str) -> None:
 def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
     """Shut the pool down and wait for its workers to go; kill them at once if asked to
     stop now (even while waiting), or if jobs are still in flight (no one will collect
-    them). Nothing here may be cut short by Ctrl-C: a pool half shut down would hang the
-    interpreter's exit, so a press now only asks for the kill."""
-    interruptible, stop.interruptible = stop.interruptible, False
-    try:
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        while any(p.is_alive() for p in processes):
-            if kill or stop.now:
-                for process in processes:
-                    if process.is_alive():
-                        process.kill()
-            time.sleep(0.05)
-        manager = getattr(pool, "_executor_manager_thread", None)
-        if manager is not None:
-            manager.join(timeout=10)
-    finally:
-        stop.interruptible = interruptible
+    them). Ctrl-C never raises in the middle of this (a pool half shut down would hang the
+    interpreter's exit): a press only asks for the kill."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    while any(p.is_alive() for p in processes):
+        if kill or stop.now:
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+        time.sleep(0.05)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -> None:

@@ -137,16 +137,18 @@ def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Pat
 
 
 def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = False,
-              where: dict | None = None) -> Path:
+              where: dict | None = None, from_command_line: bool = False) -> Path:
     """A site id (in <spec folder>/sites/, then ./specs/sites/) or a path to a site file.
 
     A path written in a spec is relative to the spec and must stay inside its folder; a
-    path from the command line (no `spec_path`) is taken as given. A site found by its id
-    must not be a link out of the folder it was found in.
+    path from the command line is taken as given. A site found by its id must not be a
+    link out of the folder it was found in.
     """
     where = where or {"field": "site"}
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
-        return inside(spec_path, ref, allow_outside, where) if spec_path else Path(ref)
+        if from_command_line or spec_path is None:
+            return Path(ref)
+        return inside(spec_path, ref, allow_outside, where)
     folders = site_folders(spec_path)
     for folder in folders:
         candidate = folder / f"{ref}.yaml"

@@ -9,10 +9,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from handouts.errors import HandoutError
 
-from .conftest import compact, pdf_text, raw_text
+from .conftest import SPECS, compact, pdf_text, raw_text
 
 SAFE = 0.5 * 72  # printer-safe margin
 BAND = 0.7 * 72  # the brand band, inside the safe margin
@@ -189,3 +190,92 @@ def test_big_and_bomb_yaml_files_are_refused_quickly(tmp_path, write_spec):
     bomb = write_spec("\n".join(lines).replace("*a0", "*a") + "\ntitle: T\n", "bomb.yaml")
     with pytest.raises(HandoutError, match="more than 50,000 values"):
         build(bomb, BuildOptions(out_dir=tmp_path / "o"))
+
+
+# ---- what a new user saw on the page (issue: layout and typography) ------------------------
+
+
+def _lines(path, page: int, bottom: float, top: float) -> list[str]:
+    """The text lines PDFium reads between two heights of a page (points from its foot)."""
+    pdf = pdfium.PdfDocument(str(path))
+    text = pdf[page].get_textpage()
+    width = pdf[page].get_width()
+    return [line.strip() for line in text.get_text_bounded(0, bottom, width, top).splitlines()
+            if line.strip()]
+
+
+@pytest.mark.parametrize("site", ["mesa", "northfield", "carlsbad", "lakeside"])
+@pytest.mark.parametrize("paper, large", [("letter", False), ("a4", True)])
+def test_footer_lines_never_end_in_a_separator_or_leave_a_word_alone(build_spec, site, paper,
+                                                                     large):
+    path = build_spec(f"title: T\ntopics: [side-effects]\nlarge_print: {str(large).lower()}\n",
+                      site=str(SPECS / "sites" / f"{site}.yaml"), paper=paper)
+    import yaml
+
+    data = yaml.safe_load((SPECS / "sites" / f"{site}.yaml").read_text())
+    items = {str(v) for v in (data.get("contact") or {}).values()}
+    footer = " ".join([data["name"], *items, data.get("footer_note") or "", "Content reviewed"])
+    lines = [line for line in _lines(path, 0, 0, 130)
+             if all(part in footer for part in line.split(" \u00b7 ")) or "reviewed" in line]
+    assert len(lines) >= 2
+    for line in lines:
+        assert not line.endswith("\u00b7") and not line.startswith("\u00b7"), lines
+        assert len(line.split()) > 1 or line in items, lines  # a whole item, not a runt
+
+
+def test_the_crisis_box_leaves_no_word_alone_on_a_line(build_spec):
+    path = build_spec("title: T\ntopics: [side-effects]\n",
+                      site=str(SPECS / "sites" / "mesa.yaml"))
+    box = [line for line in _lines(path, 0, 300, 700)]
+    start = next(i for i, line in enumerate(box) if line.startswith("Get help now"))
+    for line in box[start + 1:start + 6]:
+        assert len(line.split()) > 1, box
+
+
+def test_a_long_clinic_name_is_shrunk_to_one_line_in_large_print(tmp_path, build_spec):
+    path = build_spec("title: T\ntopics: [side-effects]\nlarge_print: true\n",
+                      site=str(SPECS / "sites" / "mesa.yaml"), paper="a4")
+    pdf = pdfium.PdfDocument(str(path))
+    height = pdf[0].get_height()
+    band = _lines(path, 0, height - SAFE - BAND, height - SAFE)
+    assert band == ["Mesa Verde Community Health Center"]
+
+
+def test_patient_tables_keep_the_twelve_point_promise(tmp_path):
+    cells = []
+
+    def visit(text, cm, tm, font, size):
+        if "Zoloft" in text or "SSRI or SNRI" in text:  # the "Your medicines" table
+            cells.append(round(size * (abs(tm[0]) or 1), 1))
+    from handouts.build import BuildOptions, build
+
+    path = build(SPECS / "tailored-leaflet.yaml", BuildOptions(out_dir=tmp_path)).path
+    PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    assert cells and min(cells) >= 12
+
+
+def test_a_lone_reference_on_the_last_page_sits_in_the_left_column():
+    from handouts.render.flowables import Columns
+
+    columns = Columns([], gap=10)
+    assert columns._cut([30.0]) == 1
+    assert columns._cut([10.0, 10.0, 10.0]) == 2
+
+
+def test_a_reference_entry_is_never_split_in_large_print(tmp_path):
+    from handouts.assemble import assemble
+    from handouts.build import BuildOptions, build, prepare, today
+    from handouts.citations import compress  # noqa: F401 - numbers are plain text here
+    from handouts.document import Link, Text
+
+    spec = SPECS / "everything-patient.yaml"
+    options = BuildOptions(out_dir=tmp_path, large_print=True)
+    path = build(spec, options).path
+    prepared = prepare(spec, options)
+    document = assemble(prepared.spec_file.spec, prepared.library, prepared.site,
+                        today()).document
+    pages = [compact(p.extract_text()) for p in PdfReader(path).pages]
+    for reference in document.references:
+        entry = compact("".join(r.text for r in reference.inlines
+                                if isinstance(r, Text | Link)))[:120]
+        assert any(entry in page for page in pages), reference.key

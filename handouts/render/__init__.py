@@ -153,9 +153,10 @@ def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:
 
 
 def _columns(entries: list[Flowable], document: Document, theme) -> list[Flowable]:
-    """The reference list in two balanced columns; one column in large print."""
+    """The reference list in two balanced columns; one column in large print, where an
+    entry is never split between pages."""
     if document.large_print:
-        return entries
+        return [KeepTogether([entry]) for entry in entries]
     return [Columns(entries, gap=theme.measures.body)]
 
 

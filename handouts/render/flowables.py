@@ -289,6 +289,14 @@ CALLOUTS = {
 }
 
 
+def balanced(ctx: Context) -> Context:
+    """The context with its body text broken into even lines (for short boxed text)."""
+    theme = ctx.theme
+    body = theme.body.clone(theme.body.name + "_balanced")
+    body.balanced = True
+    return replace(ctx, theme=replace(theme, body=body))
+
+
 def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     """A tinted box with a strong left bar; one row per block so a long box can split."""
     theme = ctx.theme
@@ -302,22 +310,24 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     heading = "H2" if block.kind == "safety" else "H3"
     box = ctx.within(ctx.node("Div"))
     title = box.plain(block.title or default_title, title_style, role=heading)
-    body = flowables(block.blocks, box.narrower(2 * pad + bar))
+    body = flowables(block.blocks, balanced(box.narrower(2 * pad + 2 * bar)))
     # The title shares the first row with the first block, so a box never starts with a
-    # title alone at the foot of a page.
-    rows = [[[title, *body[:1]]]]
-    rows += [[f] for f in body[1:]]
-    table = TaggedTable(rows, colWidths=[ctx.width], hAlign="LEFT")
+    # title alone at the foot of a page. The bar is a column of its own, filled, so it
+    # ends square with the box's corners rather than as a stroke sticking out past them.
+    rows = [["", [title, *body[:1]]]]
+    rows += [["", f] for f in body[1:]]
+    table = TaggedTable(rows, colWidths=[2 * bar, ctx.width - 2 * bar], hAlign="LEFT")
     style = [
-        ("BACKGROUND", (0, 0), (-1, -1), tint(color, amount)),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad + bar), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("BACKGROUND", (1, 0), (1, -1), tint(color, amount)),
+        ("BACKGROUND", (0, 0), (0, -1), color),
+        ("LEFTPADDING", (0, 0), (0, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), 0),
+        ("LEFTPADDING", (1, 0), (1, -1), pad), ("RIGHTPADDING", (1, 0), (1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
         ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.5),
-        ("LINEBEFORE", (0, 0), (0, -1), bar * 2, color),
     ]
     if block.kind == "safety":
-        style.append(("BOX", (0, 0), (-1, -1), bar, color))
+        style.append(("BOX", (0, 0), (-1, -1), bar, color, "butt", None, "miter"))
     table.setStyle(table_style(theme, style))
     if not fits_a_page(table, ctx):  # a block taller than a page: no box, but its colour
         if box.parent:
@@ -384,13 +394,15 @@ class Columns(Flowable):
         return self._measured[1]
 
     def _cut(self, heights: list[float]) -> int:
-        """How many entries go in the left column so the taller column is shortest."""
+        """How many entries go in the left column so the taller column is shortest; on a
+        tie the left column takes more, so a lone entry never sits alone on the right."""
         total, left, best, cut = sum(heights), 0.0, float("inf"), len(heights)
-        for i, h in enumerate(heights):
+        for i in range(len(heights) + 1):
             tallest = max(left, total - left)
-            if tallest < best:
-                best, cut = tallest, i
-            left += h
+            if tallest <= best + 0.01:
+                best, cut = min(best, tallest), i
+            if i < len(heights):
+                left += heights[i]
         return cut
 
     def wrap(self, available_width: float, available_height: float):

@@ -44,6 +44,22 @@ def _date_document(pdf, date: dt.date) -> None:
     pdf.signature.update(ascii(seconds).encode())
 
 
+FOOTER_SEPARATOR = "  \u00b7  "
+
+
+def _packed(items: list[str], width_of, width: float) -> list[str]:
+    """Items joined by separators into lines no wider than `width`, greedily; an item that
+    does not fit after others starts a line of its own."""
+    lines: list[str] = []
+    for item in items:
+        joined = f"{lines[-1]}{FOOTER_SEPARATOR}{item}" if lines else item
+        if lines and width_of(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(item)
+    return lines
+
+
 def page_form(section_id: str) -> str:
     return "page_" + section_id.replace("-", "_")
 
@@ -137,15 +153,23 @@ class Furniture:
         return self.ctx.theme.measures.margin
 
     @cached_property
-    def footer_lines(self) -> tuple[RLParagraph, RLParagraph]:
-        """Contact line and review line, wrapped to the page width."""
+    def footer_lines(self) -> tuple[RLParagraph, ...]:
+        """The contact details, then the review date and footer note: each group packed
+        into lines item by item, so a line never ends in a separator and an item is
+        never split between lines while it fits on one; an item longer than a line
+        wraps in even lines, never leaving one word alone ("Pregunte por un /
+        intérprete.")."""
         brand, small = self.document.brand, self.ctx.theme.small
         style = small.clone("footer", textColor=MUTED)
+        style.balanced = True
         contact = [brand.name] + [v for v in (brand.contact.phone, brand.contact.address,
                                               brand.contact.website) if v]
         reviewed = f"Content reviewed {self.document.review_date:%B %Y}"
-        second = "  \u00b7  ".join([reviewed] + ([brand.footer_note] if brand.footer_note else []))
-        return (self.ctx.plain("  \u00b7  ".join(contact), style), self.ctx.plain(second, style))
+        second = [reviewed] + ([brand.footer_note] if brand.footer_note else [])
+        column = self.ctx.narrower(self.ctx.width - self._footer_width)
+        fit = column.fit(style)
+        return tuple(column.plain(line, style) for group in (contact, second)
+                     for line in _packed(group, fit.width_of, fit.width))
 
     def draw(self, canvas: NumberingCanvas, doc) -> None:
         """Every page: the band and footer, drawn once into forms and reused; then the
@@ -218,20 +242,35 @@ class Furniture:
         return self._names[width]
 
     def _fit_name(self, width: float) -> RLParagraph:
+        """On one line, shrunk as far as two thirds of its size if it must be; else on
+        even lines at the largest size the band holds (down to 8 pt), so no word is left
+        alone on a line; else, cut short with an ellipsis."""
         theme = self.ctx.theme
         name = self.document.brand.name
-        size = theme.measures.h3
-        while True:
+        column = self.ctx.narrower(self.ctx.width - width)
+        room = self.band - 10
+
+        def para(text: str, size: float) -> RLParagraph:
             style = theme.h3.clone("band", textColor=self.band_text, spaceBefore=0,
                                    fontSize=size, leading=size * 1.15)
-            para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
-            if para.wrap(width, self.band)[1] <= self.band - 10 or size <= 8:
-                break
-            size -= 0.5
-        while para.wrap(width, self.band)[1] > self.band - 10 and len(name) > 4:
+            style.balanced = True
+            return column.plain(text, style)
+
+        sizes = [theme.measures.h3 - 0.5 * i for i in range(int(theme.measures.h3 * 2))]
+        sizes = [s for s in sizes if s >= 8]
+        one_line = next((s for s in sizes if s >= theme.measures.h3 * 2 / 3 and
+                         column.fit(para(name, s).style).width_of(name) <= width), None)
+        if one_line is not None:
+            return para(name, one_line)
+        fitting = next((s for s in sizes if para(name, s).wrap(width, self.band)[1] <= room),
+                       None)
+        if fitting is not None:
+            return para(name, fitting)
+        shown = para(name, 8)
+        while shown.wrap(width, self.band)[1] > room and len(name) > 4:
             name = name[:int(len(name) * 0.9)].rstrip() + "\u2026"
-            para = self.ctx.narrower(self.ctx.width - width).plain(name, style)
-        return para
+            shown = para(name, 8)
+        return shown
 
     @cached_property
     def _logo_box(self) -> dict[str, tuple[float, float, float, float]]:

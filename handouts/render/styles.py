@@ -89,6 +89,7 @@ def theme_for(document: Document, font: Family) -> Theme:
         embeddedHyphenation=0, **base)
     heading = dict(base, fontName=font.bold, textColor=primary)
     small = ParagraphStyle("small", fontSize=m.small, leading=m.small * 1.3, **base)
+    cell_size = m.body - 1 if dense else m.body  # patients' tables keep the 12 pt promise
     return Theme(
         measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
         accent=colors.HexColor(readable_on_tint(document.brand.accent)), font=font,
@@ -101,12 +102,10 @@ def theme_for(document: Document, font: Family) -> Theme:
                           spaceAfter=m.body * 0.45, **heading),
         h3=ParagraphStyle("h3", fontSize=m.h3, leading=m.h3 * 1.25, spaceBefore=m.body * 0.6,
                           spaceAfter=m.body * 0.3, **dict(heading, textColor=INK)),
-        cell=ParagraphStyle("cell", parent=body, fontSize=m.body - (1 if dense else 0.5),
-                            leading=(m.body - (1 if dense else 0.5)) * 1.3, spaceAfter=0,
-                            alignment=TA_LEFT, hyphenationLang=""),
+        cell=ParagraphStyle("cell", parent=body, fontSize=cell_size, leading=cell_size * 1.3,
+                            spaceAfter=0, alignment=TA_LEFT, hyphenationLang=""),
         cell_head=ParagraphStyle("cell_head", parent=body, fontName=font.bold,
-                                 fontSize=m.body - (1 if dense else 0.5),
-                                 leading=(m.body - (1 if dense else 0.5)) * 1.3, spaceAfter=0,
+                                 fontSize=cell_size, leading=cell_size * 1.3, spaceAfter=0,
                                  alignment=TA_LEFT, hyphenationLang=""),
         callout_title=ParagraphStyle("callout_title", fontSize=m.body * 1.05,
                                      leading=m.leading * 1.05, spaceAfter=m.body * 0.3,

@@ -24,8 +24,28 @@ class Para(RLParagraph):
         if getattr(self, "_wrapped_for", None) != available_width or \
                 "blPara" not in self.__dict__:  # split() halves arrive with no breaking
             super().wrap(available_width, available_height)
+            if getattr(self.style, "balanced", False):
+                self._balance(available_width, available_height)
             self._wrapped_for = available_width
         return self.width, self.height
+
+    def _balance(self, width: float, height: float) -> None:
+        """Break the lines as evenly as the same number of lines allows, so a short
+        paragraph never ends on one lonely word ("room.¹"): the narrowest width that keeps
+        the line count, found by halving. Left-aligned, so the box's width is kept."""
+        lines = len(self.blPara.lines)
+        if lines < 2 or lines > 4:
+            return
+        low, high = width * 0.5, width
+        for _ in range(8):
+            middle = (low + high) / 2
+            super().wrap(middle, height)
+            if len(self.blPara.lines) > lines:
+                low = middle
+            else:
+                high = middle
+        super().wrap(high, height)
+        self.width = width
 
     def split(self, available_width: float, available_height: float):
         parts = super().split(available_width, available_height)
