@@ -399,6 +399,36 @@ def meds(medicines: str | None, fhir: Path | None) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default lets only this computer connect.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--workers", type=click.IntRange(min=1), help="Build processes "
+              "(default: all cores).")
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs/sites"), show_default=True,
+              help="Folder of site files the form offers as clinics.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def serve(host: str, port: int, workers: int | None, sites_dir: Path,
+          libraries: tuple[Path, ...]) -> None:
+    """Start the web app: a form for a clinician to paste a patient's medicines, check
+    what was recognised, and open the tailored handout or the clinician report.
+
+    Nothing of the patient is written to disk or logged: PDFs are built in memory and
+    sent back. There is no login, so keep the default --host unless the network is yours."""
+    from handouts.batch import default_workers
+    from handouts.serve import run
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
+                   "the app (it has no login)", err=True)
+    run(host, port, workers or default_workers(), sites_dir, libraries)
+
+
+@main.command()
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
 @click.option("--meds", help="Comma-separated medicines (added to the spec's, if one is given).")
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),

@@ -42,9 +42,8 @@ REVIEW_ID = "manual-review"
 UNKNOWN = "medicine not recognised; the report lists it for manual review"
 HOW_TO_READ = (
     "\"Esketamine\" is the Spravato nasal spray; \"IV ketamine\" is intravenous racemic "
-    "ketamine, as the studies gave it. \"Strength of evidence\" names what a finding rests "
-    "on: the Spravato label or REMS, randomized trials, or small, observational or post hoc "
-    "studies. Medicines no section covers are listed at the end for manual review.")
+    "ketamine, as studied. \"Strength of evidence\" says what a finding rests on. Medicines no "
+    "section covers are listed at the end for manual review.")
 
 
 def report_document(spec: Spec, library: Library, site: Site | None,
@@ -65,10 +64,9 @@ def report_document(spec: Spec, library: Library, site: Site | None,
         summary = tuple(resolve_citations(b, numbering, library, content.path, problems)
                         for b in report_blocks(content.blocks, content.path))
         names = [i.shown for r in recognised for i in r.ingredients if i.section == ident]
-        this = Paragraph((Text("This patient: ", bold=True),  # ends in ':', so kept with
-                          Text(", ".join(dict.fromkeys(names)) + ". The evidence:")))  # the table
-        sections.append(Section(ident, content.front.title, (this, *summary), content.path,
-                                "comedication"))
+        title = f"{content.front.medicine_class or content.front.title}: " \
+            f"{', '.join(dict.fromkeys(names))}"  # the class, and this patient's medicines
+        sections.append(Section(ident, title, summary, content.path, "comedication"))
     if problems:
         raise ContentError(problems)
     review = _review_section(recognised)
@@ -99,23 +97,18 @@ def report_blocks(blocks: Sequence[Block], path: str) -> tuple[Block, ...]:
 def _medicines_section(recognised: Sequence[Recognised], library: Library) -> Section:
     rows = []
     for entry in recognised:
-        what, where = [], []
+        what = []
         for ingredient in entry.ingredients:
             if ingredient.section:
                 front = library.section(ingredient.section).front
                 what.append(f"{ingredient.shown}: {front.medicine_class or front.title}")
-                where.append(front.title)
             elif ingredient.outcome == "treatment":
                 what.append(f"{ingredient.shown}: the treatment this report is about")
             else:
-                what.append(f"{ingredient.shown}: known, not covered by this library")
-                where.append("Manual review")
-        what += [f"{name}: name not recognised" for name in entry.unrecognised]
-        where += ["Manual review"] * bool(entry.unrecognised)
-        rows.append(((Text(entry.shown),), (Text("; ".join(what)),),
-                     (Text("; ".join(dict.fromkeys(where)) or "-"),)))
-    table = Table(((Text("Medicine"),), (Text("What it is"),), (Text("Section"),)),
-                  tuple(rows))
+                what.append(f"{ingredient.shown}: known, not covered (manual review)")
+        what += [f"{name}: name not recognised (manual review)" for name in entry.unrecognised]
+        rows.append(((Text(entry.shown),), (Text("; ".join(what)),)))
+    table = Table(((Text("Medicine, as written"),), (Text("What it is"),)), tuple(rows))
     return Section("medicines", "The patient's medicines",
                    (Paragraph((Text(HOW_TO_READ),)), table), kind="part")
 
