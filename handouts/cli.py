@@ -422,6 +422,15 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
     from handouts.batch import default_workers
     from handouts.serve import run
 
+    try:
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise UsageError.one("handouts serve needs the web extra", field="serve",
+                             hint="python -m pip install 'handouts[web]' (from a clone: "
+                             "python -m pip install '.[web]')") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
                    "the app (it has no login)", err=True)

@@ -42,8 +42,7 @@ REVIEW_ID = "manual-review"
 UNKNOWN = "medicine not recognised; the report lists it for manual review"
 HOW_TO_READ = (
     "\"Esketamine\" is the Spravato nasal spray; \"IV ketamine\" is intravenous racemic "
-    "ketamine, as studied. \"Strength of evidence\" says what a finding rests on. Medicines no "
-    "section covers are listed at the end for manual review.")
+    "ketamine, as studied; the strength of evidence says what a finding rests on.")
 
 
 def report_document(spec: Spec, library: Library, site: Site | None,
@@ -117,11 +116,11 @@ def _review_section(recognised: Sequence[Recognised]) -> Section | None:
     """Medicines no section covers and names not recognised: never dropped, never guessed."""
     items: list[str] = []
     for entry in recognised:
-        items += [f"{i.shown}: a known medicine that no section of this library covers; "
-                  "check its interactions in its own prescribing information."
-                  for i in entry.ingredients if i.outcome == "known"]
-        items += [f"{name}: name not recognised (in \"{entry.shown}\"); check the spelling "
-                  "against the chart, then review it by hand." for name in entry.unrecognised]
+        items += [f"{i.shown}: known, but no section covers it; check its own prescribing "
+                  "information." for i in entry.ingredients if i.outcome == "known"]
+        items += [f"{name}: not recognised"
+                  + (f" (in \"{entry.shown}\")" if name != entry.shown else "")
+                  + "; check the spelling against the chart." for name in entry.unrecognised]
     if not items:
         return None
     blocks: tuple[Block, ...] = (ListBlock(tuple((Paragraph((Text(t),)),) for t in items)),)

@@ -186,7 +186,7 @@ async def _form(request: Request) -> FormData:
             return await FormParser(request.headers, request.stream()).parse()
     except MultiPartException:
         raise Rejected(400, "The form could not be read", "Send the form from the page, "
-                       "with at most one FHIR file.") from None
+                       "with at most one FHIR file and no box over 1 MB.") from None
     raise Rejected(415, "The form could not be read", "Send the form from the page.")
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from handouts.errors import internal_error
 
 MAX_BODY = 4 * 1024 * 1024  # a form with a FHIR file of a few thousand entries
+DRAIN = 64 * 1024 * 1024  # read (and drop) this much of a refused body, so the browser
+# sees the page that says what to do rather than a connection reset
 LOG = logging.getLogger("handouts.serve")
 HEADERS = [
     (b"cache-control", b"no-store"),
@@ -49,7 +51,7 @@ class Door:
             await send(message)
 
         try:
-            self._check_length(scope)
+            await self._check_length(scope, receive)
             await self.app(scope, _limited(receive), send_with_headers)
         except Rejected as exc:
             await self._error(scope, receive, send_with_headers, exc, status)
@@ -69,9 +71,10 @@ class Door:
         await self.page(exc.status, exc.title, exc.message)(scope, receive, send)
 
     @staticmethod
-    def _check_length(scope) -> None:
+    async def _check_length(scope, receive) -> None:
         for key, value in scope.get("headers", ()):
             if key == b"content-length" and value.isdigit() and int(value) > MAX_BODY:
+                await _drain(receive, {"more_body": True})
                 raise Rejected(413, "The form is too large", _too_large())
 
     def _log(self, scope, status: int, started: float) -> None:
@@ -99,6 +102,17 @@ def _limited(receive):
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > MAX_BODY:
+                await _drain(receive, message)
                 raise Rejected(413, "The form is too large", _too_large())
         return message
     return wrapped
+
+
+async def _drain(receive, message: dict) -> None:
+    """Read the rest of a refused body, up to DRAIN bytes, keeping none of it."""
+    drained = 0
+    while message.get("more_body") and drained < DRAIN:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        drained += len(message.get("body", b""))
