@@ -204,7 +204,8 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     links = page.locator("#error-summary a")
     assert links.all_inner_texts() == [
         "Title: Enter a title for the handout",
-        "Medicines, entry 2: String should have at most 200 characters"]
+        "Medicines, entry 2: Longer than 200 characters; shorten it, or put each medicine on "
+        "a line of its own"]
     medicines = page.get_by_label("Medicines", exact=True)
     assert medicines.get_attribute("aria-invalid") == "true"
     assert "field-medicines-error" in medicines.get_attribute("aria-describedby")

@@ -108,6 +108,15 @@ class Errors:
         return [i.text for i in self.items if i.field == form_field]
 
 
+# the validators' own words, said as what to do
+PLAIN = {
+    "string should have at most 200 characters": "longer than 200 characters; shorten it, "
+    "or put each medicine on a line of its own",
+    "value should have at most 200 items after validation": "more than 200 medicines; give "
+    "the patient's current medicines only",
+}
+
+
 def errors_from(problems: tuple[Problem, ...]) -> Errors:
     """Each problem under the field to change, said without file names: 'Medicines, entry
     3: ...; hint'. Messages never quote a patient's data (the engine's rule)."""
@@ -116,7 +125,8 @@ def errors_from(problems: tuple[Problem, ...]) -> Errors:
         form_field, where = form_field_of(problem.field)
         if form_field == "title" and (problem.file or "").endswith((".yaml", ".yml")):
             form_field, where = "site", ""  # a problem inside the clinic's site file
-        text = problem.message + (f"; {problem.hint}" if problem.hint else "")
+        message = PLAIN.get(problem.message.lower().split(", not ")[0], problem.message)
+        text = message + (f"; {problem.hint}" if problem.hint else "")
         label = LABELS[form_field] + (f", {where}" if where else "")
         errors.add(form_field, f"{label}: {text[0].upper()}{text[1:]}" if text else label)
     return errors
