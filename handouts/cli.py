@@ -458,7 +458,7 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
     """The clinician co-medication report for one patient's medicines (SPEC's patient
     block, --meds, --fhir): for each class, what the evidence says for ketamine and
     esketamine and what to monitor, cited; medicines not covered listed for review."""
-    from handouts.build import BuildOptions, check_private_name, prepare, write_atomic
+    from handouts.build import BuildOptions, check_private_name, page_count, prepare, write_atomic
     from handouts.report import make_report
 
     quiet_collector()
@@ -505,12 +505,6 @@ def _prepare_meds(options):
     spec_file = prepared.spec_file
     routes = tuple((route, len(entries)) for route, entries in extra)
     return Prepared(spec_file, prepared.site, prepared.library, routes, notes)
-
-
-def page_count(data: bytes) -> int:
-    from handouts.build import page_count as count
-
-    return count(data)
 
 
 def _list_sites(folder: Path) -> None:
