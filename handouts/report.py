@@ -53,7 +53,7 @@ def report_document(spec: Spec, library: Library, site: Site | None,
     if not recognised:
         raise SpecError.one("the co-medication report needs the patient's medicines",
                             field="patient.medications",
-                            hint="list them, e.g. --meds \"sertraline 50 mg, lorazepam\"")
+                            hint="list the patient's current medicines")
     numbering, problems = Numbering(), []
     wanted = {s for r in recognised for s in r.sections}
     ids = [i for i in library.comedication_ids if i in wanted]
