@@ -31,11 +31,13 @@ class Pool:
         wait([self.executor.submit(jobs.warm) for _ in range(self.workers)])
 
     async def run(self, job, order) -> jobs.Outcome:
+        executor = self.executor
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, job, order)
+            return await asyncio.get_running_loop().run_in_executor(executor, job, order)
         except BrokenProcessPool:  # a worker died (out of memory?): a fresh pool, once
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = self._new()
+            if self.executor is executor:  # not yet replaced by another request
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = self._new()
             return jobs.Outcome(problems=(Problem("a worker process stopped while building "
                                                   "(out of memory?)"),), internal=True)
 
