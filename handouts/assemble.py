@@ -49,15 +49,16 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
     section_ids = choose_sections(spec, library, recognised)
     numbering = Numbering()
     problems: list[Problem] = []
-    brand = _brand(site)
+    brand = brand_of(site)
     safety = None
     if spec.audience == "patient":  # printed first, so numbered first
-        safety = _resolve(_safety_box(brand), numbering, library, "safety box", problems)
+        safety = resolve_citations(_safety_box(brand), numbering, library, "safety box", problems)
     sections = []
     for ident in section_ids:
         content = library.section(ident)
         blocks = _for_audience(content.blocks, spec.audience)
-        blocks = tuple(_resolve(b, numbering, library, content.path, problems) for b in blocks)
+        blocks = tuple(resolve_citations(b, numbering, library, content.path, problems)
+                       for b in blocks)
         sections.append(Section(ident, content.front.title, blocks, content.path,
                                 library.kind_of(ident)))
     if problems:
@@ -69,9 +70,9 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         title=spec.title, subtitle=spec.subtitle, audience=spec.audience,
         language=spec.language, paper=paper, large_print=spec.large_print, brand=brand,
         date=spec.date or today, review_date=reviewed, sections=tuple(sections),
-        safety=safety, prepared_for=_prepared_for(spec, today),
+        safety=safety, prepared_for=prepared_for(spec, today),
         medicines=tuple(_medicine_row(r, library) for r in recognised),
-        disclaimer=_disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
+        disclaimer=disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
     unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known)
@@ -133,9 +134,10 @@ def _map_inlines(block: Block, fn) -> Block:
     return block
 
 
-def _resolve(block: Block, numbering: Numbering, library: Library, source: str,
-             problems: list[Problem]) -> Block:
-    """Replace Cite runs with numbers, in reading order; report unknown keys."""
+def resolve_citations(block: Block, numbering: Numbering, library: Library, source: str,
+                      problems: list[Problem]) -> Block:
+    """Replace Cite runs with numbers, in reading order; report unknown keys. (The clinician
+    report, report.py, is a second assembly and shares this and the helpers below.)"""
     def cite(run: Inline) -> Inline:
         if not isinstance(run, Cite):
             return run
@@ -156,7 +158,7 @@ def _references(numbering: Numbering, library: Library, spec: Spec) -> tuple[Ref
                  for key, n in numbering.order.items())
 
 
-def _brand(site: Site | None) -> Brand:
+def brand_of(site: Site | None) -> Brand:
     if site is None:
         return Brand()
     m = site.model
@@ -172,7 +174,7 @@ def _shown(phone) -> str | None:
     return phone.display if phone is not None else None
 
 
-def _prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
+def prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
     if spec.patient is None or not (spec.patient.name or spec.patient.prepared_by):
         return None
     return PreparedFor(spec.patient.name, spec.patient.prepared_by, spec.date or today)
@@ -248,7 +250,7 @@ def _with_medicines_advice(sections: list[Section], audience: str) -> list[Secti
     return [*sections[:first], advice, *sections[first:]]
 
 
-def _disclaimer(audience: str, medicines_advice: bool = False) -> tuple[Block, ...]:
+def disclaimer(audience: str, medicines_advice: bool = False) -> tuple[Block, ...]:
     if audience == "patient":
         text = ("This handout gives general information. It does not replace advice from your "
                 "own care team.")

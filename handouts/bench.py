@@ -12,6 +12,7 @@ here is part of the test suite: speed is measured, not asserted.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import shutil
@@ -165,6 +166,87 @@ def worker_memory(specs: Path, sites: Path, library: Path, out: Path, count: int
     return int(result.stdout.split()[-1]) / 1024
 
 
+SERVE_FORM = {"title": "Your ketamine treatment and your medicines", "site": "carlsbad",
+              "audience": "patient", "topics": ["what-to-expect", "side-effects"],
+              "name": "Avery Example", "prepared_by": "Dr. Bench"}
+
+
+def start_server(folder: Path, workers: int = 2, env: dict | None = None,
+                 stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, str, float]:
+    """`handouts serve` on a free port of 127.0.0.1, run from `folder`: the process, its
+    address, and the seconds from start to its first answered page (the cold start)."""
+    import urllib.request
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handouts", "serve", "--port", "0", "--workers", str(workers),
+         "--sites", str(EXAMPLES / "sites")], cwd=folder, stdout=subprocess.PIPE,
+        stderr=stderr, text=True, env=env)
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        raise SystemExit(f"handouts serve did not start: {line!r}")
+    url = line.split("http://", 1)[1].split("/", 1)[0]
+    url = f"http://{url}"
+    with urllib.request.urlopen(url + "/", timeout=30) as response:
+        response.read()
+    return process, url, time.perf_counter() - start
+
+
+def serve_load(url: str, count: int = 20, path: str = "/handout") -> tuple[list[float], float]:
+    """`count` builds sent at once (each a tailored handout for another made-up patient),
+    and one page load in the middle of them: (each build's seconds, the page's seconds)."""
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(n: int) -> float:
+        form = {**SERVE_FORM, "name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} Example",
+                "medicines": "\n".join(MEDICINE_SETS[n % len(MEDICINE_SETS)])}
+        data = urllib.parse.urlencode(form, doseq=True).encode()
+        started = time.perf_counter()
+        with urllib.request.urlopen(url + path, data=data, timeout=300) as response:
+            body = response.read()
+        if response.status != 200 or not body.startswith(b"%PDF"):
+            raise RuntimeError(f"build {n}: {response.status}")
+        return time.perf_counter() - started
+
+    def page() -> float:
+        time.sleep(0.2)  # while the builds are queued
+        started = time.perf_counter()
+        with urllib.request.urlopen(url + "/", timeout=300) as response:
+            response.read()
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(count + 1) as threads:
+        builds = [threads.submit(build, n) for n in range(count)]
+        form_page = threads.submit(page)
+        return [f.result() for f in builds], form_page.result()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share 0.5: the median; 0.95: p95)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def serve_measures(cores: int) -> list[tuple[str, str, str, str]]:
+    """The web app: its cold start, and 20 concurrent builds (p50, p95) with a page load."""
+    with tempfile.TemporaryDirectory() as folder:
+        process, url, cold = start_server(Path(folder), cores)
+        try:
+            serve_load(url, 4)  # warm-up
+            times, page = serve_load(url, 20)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return [("cold start of `handouts serve` (to first page)", f"{cold * 1000:.0f} ms", "", ""),
+            (f"20 concurrent handout builds, {cores} workers",
+             f"p50 {percentile(times, .5) * 1000:.0f} ms, "
+             f"p95 {percentile(times, .95) * 1000:.0f} ms", "", ""),
+            ("  the form page during them", f"{page * 1000:.0f} ms", "", "")]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -246,6 +328,8 @@ def main(argv: list[str] | None = None) -> None:
         memory = worker_memory(specs, sites, library, folder / "mem", min(total, 100))
         rows.append(("peak memory of a worker (100 handouts)", f"{memory:.0f} MB",
                      f"<= {TARGETS['memory']:.0f} MB", verdict(memory, TARGETS["memory"])))
+    rows += serve_measures(cores)
+    print("  measured the web app", flush=True)
 
     widths = [max(len(r[i]) for r in rows + [("measure", "result", "target", "")])
               for i in range(4)]

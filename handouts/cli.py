@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import json
 import os
@@ -404,6 +405,115 @@ def meds(medicines: str | None, fhir: Path | None) -> None:
     library = open_library()
     for line in report_lines(entries, library):
         click.echo(line)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default lets only this computer connect.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--workers", type=click.IntRange(min=1), help="Build processes "
+              "(default: all cores).")
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs/sites"), show_default=True,
+              help="Folder of site files the form offers as clinics.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def serve(host: str, port: int, workers: int | None, sites_dir: Path,
+          libraries: tuple[Path, ...]) -> None:
+    """Start the web app: a form for a clinician to paste a patient's medicines, check
+    what was recognised, and open the tailored handout or the clinician report.
+
+    Nothing of the patient is written to disk or logged: PDFs are built in memory and
+    sent back. There is no login, so keep the default --host unless the network is yours."""
+    from handouts.batch import default_workers
+    from handouts.serve import run
+
+    try:
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise UsageError.one("handouts serve needs the web extra", field="serve",
+                             hint="python -m pip install 'handouts[web]' (from a clone: "
+                             "python -m pip install '.[web]')") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
+                   "the app (it has no login)", err=True)
+    run(host, port, workers or default_workers(), sites_dir, libraries)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--meds", help="Comma-separated medicines (added to the spec's, if one is given).")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also take the current medicines of a FHIR R4 file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write (default: build/<spec>-report.pdf, or "
+              "build/co-medication-report.pdf).")
+@click.option("--site", help="Site id or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--strict", is_flag=True, help="Treat medicine names not recognised as errors.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path | None,
+           site: str | None, paper: str | None, strict: bool,
+           libraries: tuple[Path, ...]) -> None:
+    """The clinician co-medication report for one patient's medicines (SPEC's patient
+    block, --meds, --fhir): for each class, what the evidence says for ketamine and
+    esketamine and what to monitor, cited; medicines not covered listed for review."""
+    from handouts.build import BuildOptions, check_private_name, page_count, prepare, write_atomic
+    from handouts.report import make_report
+
+    quiet_collector()
+    options = BuildOptions(site=site, paper=paper.lower() if paper else None,
+                           medications=split_meds(meds), libraries=libraries, fhir=fhir)
+    if spec is None and not (meds or fhir):
+        raise click.UsageError('give a SPEC, --meds "a, b" or --fhir FILE')
+    prepared = prepare(spec, options) if spec else _prepare_meds(options)
+    target = output or Path("build") / (f"{spec.stem}-report.pdf" if spec
+                                        else "co-medication-report.pdf")
+    check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
+    data, warnings = make_report(prepared, options)
+    if warnings and strict:
+        raise HandoutError([dataclasses.replace(w, severity="error") for w in warnings])
+    for note in prepared.notes:
+        click.echo(note, err=True)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    write_atomic(target, data)
+    click.echo(f"wrote {target} ({page_count(data)} pages)")
+
+
+def _prepare_meds(options):
+    """A report from --meds and --fhir alone: a spec made in memory, never written."""
+    from handouts.build import Prepared, check_medications
+    from handouts.report import TITLE, prepare_data
+    from handouts.site import find_site
+
+    extra, notes = [("--meds", options.medications)], ()
+    if options.fhir:
+        from handouts.fhir import read_medications
+
+        found = read_medications(options.fhir)
+        extra.append(("--fhir", found.entries))
+        notes = (found.summary(),)
+    problems = [p for route, entries in extra for p in check_medications(entries, route)]
+    if problems:
+        raise HandoutError(problems)
+    data = {"title": TITLE, "audience": "clinician", "paper": options.paper,
+            "patient": {"medications": [m for _, entries in extra for m in entries]}}
+    site = find_site(options.site) if options.site else None
+    prepared = prepare_data(data, "--meds", site, options.libraries)
+    # every entry came from --meds or --fhir, so warnings name them by those positions
+    spec_file = prepared.spec_file
+    routes = tuple((route, len(entries)) for route, entries in extra)
+    return Prepared(spec_file, prepared.site, prepared.library, routes, notes)
 
 
 def _list_sites(folder: Path) -> None:

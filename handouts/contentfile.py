@@ -30,7 +30,10 @@ from handouts.yamlio import YamlProblem, parse
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-CONTAINERS = ("patient", "clinician", "warning", "note")
+# `report`: a short structured summary for the clinician co-medication report (report.py);
+# like the audience passages it is kept apart, so ordinary handouts never print it.
+CONTAINERS = ("patient", "clinician", "report", "warning", "note")
+PASSAGES = ("patient", "clinician", "report")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _CITATION = re.compile(r"\s*\[(@[\w:.\-]+(?:\s*;\s*@[\w:.\-]+)*)\]")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
@@ -192,7 +195,7 @@ class _Reader:
         opening = self.take()
         name = opening.type[len("container_"):-len("_open")]
         inner = tuple(self.blocks(f"container_{name}_close"))
-        if name in ("patient", "clinician"):
+        if name in PASSAGES:
             return Audience(name, inner, self.line(opening))
         title = opening.info.strip()[len(name):].strip() or None
         return Callout(name, inner, title, self.line(opening))

@@ -9,6 +9,7 @@ entered in error, or that name no medicine. Messages count entries, never quote 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,18 +31,41 @@ class FhirMedications:
     entries: tuple[str, ...]
     skipped: dict[str, int] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """One line for the terminal: counts only, never a medicine's name."""
+    def summary(self, where: str = WHERE) -> str:
+        """One line for the terminal (or a page): counts only, never a medicine's name."""
         taken = f"took {len(self.entries)} medicine{'s' * (len(self.entries) != 1)}"
         if not self.skipped:
-            return f"{WHERE}: {taken}"
+            return f"{where}: {taken}"
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
-        return f"{WHERE}: {taken}, skipped {sum(self.skipped.values())} ({reasons})"
+        return f"{where}: {taken}, skipped {sum(self.skipped.values())} ({reasons})"
 
 
 def read_medications(path: Path) -> FhirMedications:
     """The patient's current medicines from a FHIR JSON file; SpecError if it is not one."""
-    data = _read_json(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SpecError.one(f"larger than {MAX_BYTES // (1024 * 1024)} MB", path,
+                                field=WHERE)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecError.one(f"cannot read the file ({exc.strerror})", path,
+                            field=WHERE) from None
+    return medications_from_bytes(data, path)
+
+
+def medications_from_bytes(data: bytes, source: str | Path, where: str = WHERE
+                           ) -> FhirMedications:
+    """The same, from a file's bytes already in memory (an upload: nothing touches disk).
+    `source` names the file in messages; `where` is the field they are reported under."""
+    if len(data) > MAX_BYTES:
+        raise SpecError.one(f"larger than {MAX_BYTES // (1024 * 1024)} MB", source, field=where)
+    try:
+        return _medications(_parse_json(data, source, where), source)
+    except SpecError as exc:
+        raise SpecError([dataclasses.replace(p, field=where) for p in exc.problems]) from None
+
+
+def _medications(data, path: str | Path) -> FhirMedications:
     resources = _medication_resources(data, path)
     if resources is None:
         raise SpecError.one("expected a FHIR Bundle, a MedicationStatement or "
@@ -60,23 +84,17 @@ def read_medications(path: Path) -> FhirMedications:
     return FhirMedications(tuple(entries), dict(skipped))
 
 
-def _read_json(path: Path):
+def _parse_json(data: bytes, source: str | Path, where: str):
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecError.one(f"larger than {MAX_BYTES // (1024 * 1024)} MB", path,
-                                field=WHERE)
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise SpecError.one(f"cannot read the file ({exc.strerror})", path,
-                            field=WHERE) from None
+        return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SpecError.one("not UTF-8 text", path, field=WHERE) from None
+        raise SpecError.one("not UTF-8 text", source, field=where) from None
     except json.JSONDecodeError as exc:
-        raise SpecError.one(f"not valid JSON ({exc.msg})", path, line=exc.lineno,
-                            field=WHERE) from None
+        raise SpecError.one(f"not valid JSON ({exc.msg})", source, line=exc.lineno,
+                            field=where) from None
 
 
-def _medication_resources(data, path: Path):
+def _medication_resources(data, path: str | Path):
     """(MedicationStatement or MedicationRequest, {reference: Medication}) pairs, validated;
     None if the file holds none of the accepted shapes."""
     items = data if isinstance(data, list) else [data]
@@ -101,7 +119,7 @@ def _medication_resources(data, path: Path):
     return out
 
 
-def _validate(item: dict, path: Path, number: int | None):
+def _validate(item: dict, path: str | Path, number: int | None):
     """The fhir.resources model of one resource; its errors name fields, never values."""
     from fhir.resources.R4B import get_fhir_model_class
     from pydantic import ValidationError
