@@ -254,9 +254,11 @@ def _stacked_table(block: Table, ctx: Context) -> list[Flowable]:
                               spaceAfter=theme.measures.body * 0.3))
         for i, cell in enumerate(row):
             label = block.header[i] if i < len(block.header) else ()
-            if label:
-                out.append(row_ctx.para(label, theme.cell_head))
-            out += chunked(cell, row_ctx, theme.body)
+            head = row_ctx.para(label, theme.cell_head) if label else None  # read first
+            value = chunked(cell, row_ctx, theme.body)
+            if head is not None:  # a label never ends a page without the start of its value
+                out += [keep_with_next(head, ctx, value), head]
+            out += value
     return out + [HRFlowable(width="100%", thickness=0.5, color=RULE,
                              spaceAfter=theme.measures.body * 0.7)]
 

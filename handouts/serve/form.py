@@ -109,12 +109,19 @@ class Errors:
 
 
 # the validators' own words, said as what to do
-PLAIN = {
-    "string should have at most 200 characters": "longer than 200 characters; shorten it, "
-    "or put each medicine on a line of its own",
-    "value should have at most 200 items after validation": "more than 200 medicines; give "
-    "the patient's current medicines only",
-}
+PLAIN = (
+    (re.compile(r"is longer than (\d+) characters"), r"longer than \1 characters; shorten it, "
+     "or put each medicine on a line of its own"),
+    (re.compile(r"has \d+ entries; the limit is (\d+)"), r"more than \1 medicines; give the "
+     "patient's current medicines only"),
+)
+
+
+def _plain(message: str) -> str:
+    for pattern, plain in PLAIN:
+        if pattern.fullmatch(message):
+            return pattern.sub(plain, message)
+    return message
 
 
 def errors_from(problems: tuple[Problem, ...]) -> Errors:
@@ -125,7 +132,7 @@ def errors_from(problems: tuple[Problem, ...]) -> Errors:
         form_field, where = form_field_of(problem.field)
         if form_field == "title" and (problem.file or "").endswith((".yaml", ".yml")):
             form_field, where = "site", ""  # a problem inside the clinic's site file
-        message = PLAIN.get(problem.message.lower().split(", not ")[0], problem.message)
+        message = _plain(problem.message)
         text = message + (f"; {problem.hint}" if problem.hint else "")
         label = LABELS[form_field] + (f", {where}" if where else "")
         errors.add(form_field, f"{label}: {text[0].upper()}{text[1:]}" if text else label)
