@@ -41,8 +41,8 @@ SUBTITLE = "Co-medication report for the prescriber (not a patient handout)"
 REVIEW_ID = "manual-review"
 UNKNOWN = "medicine not recognised; the report lists it for manual review"
 HOW_TO_READ = (
-    "\"Esketamine\" is the Spravato nasal spray; \"IV ketamine\" is intravenous racemic "
-    "ketamine, as studied; the strength of evidence says what a finding rests on.")
+    "\"Esketamine\" alone is the Spravato nasal spray and \"IV ketamine\" intravenous racemic "
+    "ketamine; other routes are named; the strength of evidence says what a finding rests on.")
 
 
 def report_document(spec: Spec, library: Library, site: Site | None,
