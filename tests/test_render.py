@@ -224,3 +224,28 @@ def test_long_urls_and_words_stay_in_their_column(tmp_path, build_spec, audience
     assert text.count(LONG_URL) == 3  # whole, with no hyphen added
     for page, width, left, right in char_boxes(path):
         assert left >= 0.5 * 72 - 1 and right <= width - 0.5 * 72 + 1, (page, left, right)
+
+
+def test_layout_caches_never_change_a_handout(tmp_path):
+    """Line breaking and markup parsing are remembered across handouts in a process; the
+    bytes must be those of a build with nothing remembered, whatever was built before
+    (another clinic's colours, another audience, large print)."""
+    from handouts.build import BuildOptions, make_pdf, prepare
+    from handouts.render import tagged
+
+    def pdf(spec: str, site: str | None = None, **kw) -> bytes:
+        options = BuildOptions(site=str(SPECS / "sites" / f"{site}.yaml") if site else None,
+                               **kw)
+        return make_pdf(prepare(SPECS / spec, options), options)[0]
+
+    tagged.CACHING["on"] = False
+    try:
+        fresh = pdf("tailored-leaflet.yaml", "carlsbad")
+        fresh_large = pdf("clinician-summary.yaml", "northfield", large_print=True)
+    finally:
+        tagged.CACHING["on"] = True
+    for spec, site in (("tailored-leaflet.yaml", "mesa"), ("everything-patient.yaml", None),
+                       ("clinician-summary.yaml", "northfield"), ("large-print.yaml", "lakeside")):
+        pdf(spec, site)
+    assert pdf("tailored-leaflet.yaml", "carlsbad") == fresh
+    assert pdf("clinician-summary.yaml", "northfield", large_print=True) == fresh_large

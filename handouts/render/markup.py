@@ -90,6 +90,8 @@ class Fit:
         return out
 
     def width_of(self, text: str) -> float:
+        if self.glyphs is None or self.glyphs.main.printable.issuperset(text):
+            return stringWidth(text, self.font, self.size)  # one face draws it all
         return sum(self.widths(text))
 
 

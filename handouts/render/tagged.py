@@ -3,10 +3,35 @@ structure node, and a table whose backgrounds and rules are Artifacts."""
 
 from __future__ import annotations
 
+import copy
+import weakref
+from collections import OrderedDict
+
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from handouts.render.tags import Node, artifact
+
+LINE_CACHE_SIZE = 20_000  # broken paragraphs kept per process (a few KB each)
+_LINES: OrderedDict = OrderedDict()
+_PARSED: OrderedDict = OrderedDict()  # paragraph markup parsed into fragments
+_STYLE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+CACHING = {"on": True}  # the benchmark turns it off to time ReportLab's own floor
+
+
+def style_key(style) -> tuple:
+    """Everything about a style that can change how its text breaks or draws, worked out
+    once per style object (styles are not changed once used)."""
+    key = _STYLE_KEYS.get(style)  # not on the style itself: clone() copies its __dict__
+    if key is None:
+        names, parent = set(style.defaults), style
+        while parent is not None:  # attributes set beyond the defaults (bulletColor...)
+            names.update(parent.__dict__)
+            parent = parent.__dict__.get("parent")
+        names -= {"parent", "name"}
+        key = tuple((name, repr(getattr(style, name, None))) for name in sorted(names))
+        _STYLE_KEYS[style] = key
+    return key
 
 
 class Para(RLParagraph):
@@ -47,7 +72,57 @@ class Para(RLParagraph):
         super().wrap(high, height)
         self.width = width
 
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        """ReportLab's markup parsing, remembered across handouts like the line breaking:
+        the same markup in the same style parses to the same fragments."""
+        if frags is not None or not isinstance(text, str) or not CACHING["on"]:
+            return super()._setup(text, style, bulletText, frags, cleaner)
+        key = (text, style_key(style), repr(bulletText))
+        hit = _PARSED.get(key)
+        if hit is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            _PARSED[key] = (self.text, [copy.copy(frag) for frag in self.frags], self.style,
+                            self.bulletText)  # our own copy: breaking adds to the list
+            if len(_PARSED) > LINE_CACHE_SIZE:
+                _PARSED.popitem(last=False)
+            return None
+        _PARSED.move_to_end(key)
+        self.text, frags, _, self.bulletText = hit
+        self.style = style  # equal to the one parsed with, and this handout's own
+        self.frags = [copy.copy(frag) for frag in frags]  # breaking may change a fragment
+        self.debug = 0
+        return None
+
+    def breakLines(self, width):
+        """ReportLab's line breaking, remembered across handouts: the same text in the same
+        style at the same width breaks the same way, and a batch lays out the same
+        passages hundreds of times. What breaking leaves on the paragraph (its frag words,
+        the widths it narrowed for a bullet) is restored with the lines."""
+        if self.text is None or not isinstance(width, list) or not CACHING["on"]:
+            return super().breakLines(width)  # (a split half has no text of its own)
+        key = (self.text, style_key(self.style), repr(self.bulletText), tuple(width))
+        hit = _LINES.get(key)
+        if hit is None:
+            lines = super().breakLines(width)
+            hit = (lines, self.frags, list(width), self.__dict__.get("_width_max"),
+                   self._splitLongWordCount, self._hyphenations)
+            _LINES[key] = hit
+            if len(_LINES) > LINE_CACHE_SIZE:
+                _LINES.popitem(last=False)
+        else:
+            _LINES.move_to_end(key)
+        lines, self.frags, widths, width_max, self._splitLongWordCount, \
+            self._hyphenations = hit
+        width[:] = widths
+        if width_max is not None:
+            self._width_max = width_max
+        self.height = 0
+        self._shared = True
+        return lines
+
     def split(self, available_width: float, available_height: float):
+        if self.__dict__.pop("_shared", False):  # splitting changes a frag: use our own
+            self.frags = [copy.copy(frag) for frag in self.frags]
         parts = super().split(available_width, available_height)
         for i, part in enumerate(parts):
             part.struct, part.struct_label = self.struct, self.struct_label if i == 0 else None
