@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
+from handouts.render import quickstart  # noqa: F401 - first: imports ReportLab quickly
+
+# isort: split
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
