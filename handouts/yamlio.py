@@ -173,7 +173,9 @@ class _Builder:
         tag = _IMPLICIT.resolve(yaml.ScalarNode, event.value, event.implicit)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            value = self.constructor.yaml_constructors[tag](self.constructor, node)
+            construct = self.constructor.yaml_constructors.get(tag) or \
+                yaml.SafeLoader.construct_yaml_str  # "=" (YAML 1.1's value key) is text
+            value = construct(self.constructor, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             self.fail(self._bad_value(tag, exc), event, self._bad_value_hint(tag))
         self._count(1, len(event.value), event)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from handouts.cli import main
@@ -38,17 +38,23 @@ def run(args: list[str]):
     return result
 
 
-def expect_printed(result, pdf: Path, values: list[str]):
-    """On success every value is in the PDF; on failure the error names a place."""
+def expect_printed(result, pdf: Path, values: list[str], any_case: tuple[str, ...] = ()):
+    """On success every value is in the PDF (those in `any_case` in some case: medicines
+    written in EHR capitals are printed in normal case); on failure the error names a
+    place."""
     if result.exit_code == 1:
         assert "error:" in result.output
         return
     assert structural_problems(pdf) == []
     shown = compact(unicodedata.normalize("NFC", raw_text(pdf)))
-    for value in values:
+    for value in [*values, *any_case]:
         wanted = compact(unicodedata.normalize("NFC", value))
+        if value in any_case and value not in values:
+            wanted, haystack = wanted.casefold(), shown.casefold()
+        else:
+            haystack = shown
         if wanted:
-            assert wanted in shown, (value, shown[:300])
+            assert wanted in haystack, (value, shown[:300])
 
 
 def build_yaml(folder: Path, spec: dict, *extra: str):
@@ -66,7 +72,7 @@ def test_spec_and_patient_fields(title, subtitle, name, by, med):
                 "patient": {"name": name, "prepared_by": by, "medications": [med]}}
         result, pdf = build_yaml(Path(tmp), spec, "--out-name", "leaflet")
         expect_printed(result, Path(tmp) / "out" / "leaflet.pdf",
-                       [title, subtitle, name, by, med])
+                       [title, subtitle, name, by], any_case=(med,))
 
 
 @SETTINGS
@@ -139,6 +145,7 @@ def test_any_yaml_document(document):
 
 @SETTINGS
 @given(raw=st.binary(max_size=300))
+@example(raw=b"=")  # YAML 1.1's "value" key, once an internal error
 def test_any_bytes_as_a_spec(raw):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "h.yaml"

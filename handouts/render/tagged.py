@@ -12,10 +12,11 @@ from reportlab.platypus import Table as RLTable
 
 from handouts.render.tags import Node, artifact
 
-LINE_CACHE_SIZE = 20_000  # broken paragraphs kept per process (a few KB each)
+LINE_CACHE_SIZE = 3_000  # paragraphs remembered per process: about 30 MB at most
 _LINES: OrderedDict = OrderedDict()
 _PARSED: OrderedDict = OrderedDict()  # paragraph markup parsed into fragments
 _STYLE_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BALANCED: dict = {}  # the width a balanced paragraph settles on
 CACHING = {"on": True}  # the benchmark turns it off to time ReportLab's own floor
 
 
@@ -61,14 +62,22 @@ class Para(RLParagraph):
         lines = len(self.blPara.lines)
         if lines < 2 or lines > 4:
             return
-        low, high = width * 0.5, width
-        for _ in range(8):
-            middle = (low + high) / 2
-            super().wrap(middle, height)
-            if len(self.blPara.lines) > lines:
-                low = middle
-            else:
-                high = middle
+        key = (self.text, style_key(self.style), repr(self.bulletText), width)
+        high = _BALANCED.get(key) if CACHING["on"] else None
+        if high is None:  # the search's trial widths are not worth remembering
+            self._trial = True
+            low, high = width * 0.5, width
+            for _ in range(8):
+                middle = (low + high) / 2
+                super().wrap(middle, height)
+                if len(self.blPara.lines) > lines:
+                    low = middle
+                else:
+                    high = middle
+            self._trial = False
+            _BALANCED[key] = high
+            if len(_BALANCED) > LINE_CACHE_SIZE:
+                _BALANCED.pop(next(iter(_BALANCED)))
         super().wrap(high, height)
         self.width = width
 
@@ -98,7 +107,8 @@ class Para(RLParagraph):
         style at the same width breaks the same way, and a batch lays out the same
         passages hundreds of times. What breaking leaves on the paragraph (its frag words,
         the widths it narrowed for a bullet) is restored with the lines."""
-        if self.text is None or not isinstance(width, list) or not CACHING["on"]:
+        if self.text is None or not isinstance(width, list) or not CACHING["on"] or \
+                self.__dict__.get("_trial"):
             return super().breakLines(width)  # (a split half has no text of its own)
         key = (self.text, style_key(self.style), repr(self.bulletText), tuple(width))
         hit = _LINES.get(key)

@@ -1,0 +1,5 @@
+"""python -m handouts.bench"""
+
+from handouts.bench import main
+
+main()
