@@ -9,15 +9,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from handouts.assemble import assemble, choose_sections, recognise_medicines
-from handouts.errors import LayoutError, Problem, SpecError, UsageError
+from handouts.errors import LayoutError, Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
 from handouts.output import is_plain_name, today, write_atomic
 from handouts.printcheck import site_problems
 from handouts.site import Site, find_site, load_site
 from handouts.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.validation import field_name
-
-FORMATS = ("pdf", "html")  # the PDF, and its HTML twin
 
 
 @dataclass(frozen=True)
@@ -47,17 +45,6 @@ class Built:
     notes: tuple[str, ...] = ()
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """'pdf,html' -> ('pdf', 'html'), in the order given, each once."""
-    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise UsageError.one(f"unknown format {', '.join(unknown)!r}" if unknown
-                             else "needs at least one format", field="--format",
-                             hint="give pdf, html or pdf,html")
-    return formats
-
-
 @dataclass(frozen=True)
 class Prepared:
     """Everything a handout is made from, loaded and checked, before any layout."""
@@ -78,10 +65,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     roots = tuple(options.libraries) + (site.libraries if site else ())
     library = open_library(roots, options.allow_outside_paths)
     extra, notes = _extra_medications(options)
-    try:
-        spec_file = validate_spec(spec_path, doc, library)
-    except SpecError as exc:
-        raise SpecError(number_medicines(exc.problems)) from None
+    spec_file = validate_spec(spec_path, doc, library)
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
         merged = spec_file.spec.patient.medications
@@ -135,17 +119,6 @@ def _plain(err: dict) -> str:
 def medicine_field(route: str, index: int) -> str:
     """'patient.medications entry 3', '--meds entry 1': entries counted from 1."""
     return f"{route} entry {index + 1}"
-
-
-def number_medicines(problems) -> list[Problem]:
-    """Spec problems with patient.medications[i] named as 'patient.medications entry i+1'."""
-    out = []
-    for p in problems:
-        match = re.fullmatch(r"patient\.medications\[(\d+)\](.*)", p.field or "")
-        field = medicine_field("patient.medications", int(match[1])) + match[2] if match \
-            else p.field
-        out.append(Problem(p.message, p.file, p.line, field, p.hint, p.severity))
-    return out
 
 
 def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
@@ -299,8 +272,7 @@ def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Proble
         if missing:
             source = doc if file == str(spec_file.path) else (site.source if site else None)
             line = source.line_of(path) if (source and file) else None
-            name = number_medicines([Problem("", field=field_name(path))])[0].field \
-                if file else path[0]
+            name = field_name(path) if file else path[0]
             private = path[0] == "patient" or not file  # never echo a patient's text
             what = f"{len(missing)} character{'s' * (len(missing) != 1)} in this entry" \
                 if private else describe(missing)

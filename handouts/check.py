@@ -322,7 +322,6 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
                 ) -> list[Problem]:
     """Load each spec and each site (named by a spec or given) as a build would; report
     what is wrong, including print problems of the sites' colours."""
-    from handouts.build import number_medicines
     from handouts.printcheck import site_problems
     from handouts.site import find_site, load_site
     from handouts.spec import load_spec, spec_warnings
@@ -338,7 +337,7 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
                          "field": "site"}
                 site_paths.append(find_site(spec_file.spec.site, path, where=where))
         except HandoutError as exc:
-            problems.extend(number_medicines(exc.problems))
+            problems.extend(exc.problems)
     for site_path in sorted(set(site_paths)):
         try:
             problems.extend(site_problems(load_site(site_path)))

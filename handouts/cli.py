@@ -94,8 +94,9 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
           strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
           formats: str) -> None:
     """Build handouts from SPEC files into PDFs (and HTML twins)."""
-    from handouts.build import BuildOptions, parse_formats
+    from handouts.build import BuildOptions
     from handouts.build import build as build_one
+    from handouts.output import parse_formats
 
     quiet_collector()
     if out_name and len(specs) > 1:
@@ -160,8 +161,8 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts import batch as batch_module
     from handouts import manifest as manifests
-    from handouts.build import parse_formats
     from handouts.executors import Stop
+    from handouts.output import parse_formats
 
     shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
     planned = batch_module.plan(batch_module.find_specs(specs),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +19,7 @@ FAMILIES = {
 FALLBACK = "dejavu-sans"
 
 
+@cache
 def font_dir() -> Path:
     """fonts/ inside an installed wheel, else the repository's top-level fonts/."""
     installed = Path(str(resources.files("handouts"))) / "fonts"

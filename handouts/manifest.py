@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -58,9 +59,15 @@ class Result:
 def identity(path: Path, base: Path | None = None) -> str:
     """How a manifest names a file: inside the package (or its fonts, which a source
     checkout keeps beside it), by its place in the package; else relative to the working
-    folder where it can be."""
+    folder (or `base`) where it can be. Worked out once per file and folder."""
+    return _identity(str(path), str(base) if base else os.getcwd())
+
+
+@cache
+def _identity(path_text: str, base_text: str) -> str:
     from handouts.fontfiles import font_dir
 
+    path, base = Path(path_text), Path(base_text)
     resolved = path.resolve()
     fonts = font_dir().resolve()
     if resolved.is_relative_to(fonts):
@@ -68,11 +75,12 @@ def identity(path: Path, base: Path | None = None) -> str:
     if resolved.is_relative_to(PACKAGE):
         return PACKAGE_PREFIX + resolved.relative_to(PACKAGE).as_posix()
     try:
-        return resolved.relative_to((base or Path.cwd()).resolve()).as_posix()
+        return resolved.relative_to(base.resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
 
 
+@cache
 def locate(name: str) -> Path:
     """The file a recorded identity names in this installation and folder."""
     if name.startswith(PACKAGE_PREFIX + "fonts/"):
@@ -104,9 +112,23 @@ def engine() -> str:
 
 def library_listing(roots: Iterable[Path]) -> str:
     """A hash of the content files each clinic library holds: a file added to (or taken
-    from) a library can change which file a topic comes from."""
-    digest = hashlib.sha256()
+    from) a library can change which file a topic comes from. Worked out again only when
+    a library folder's own modification time says its list of files has changed."""
+    roots = tuple(roots)
+    stamps = []
     for root in roots:
+        for folder in (root, root / "topics", root / "comedications"):
+            try:
+                stamps.append(folder.stat().st_mtime_ns)
+            except OSError:
+                stamps.append(None)
+    return _listing(tuple(str(r) for r in roots), tuple(stamps))
+
+
+@cache
+def _listing(root_texts: tuple[str, ...], _stamps: tuple) -> str:
+    digest = hashlib.sha256()
+    for root in map(Path, root_texts):
         digest.update(f"{identity(root)}\n".encode())
         names = [p for pattern in ("*.md", "topics/*.md", "comedications/*.md")
                  for p in root.glob(pattern)] if root.is_dir() else []
@@ -201,7 +223,8 @@ def _tuples(value):
 def manifest_data(results: Iterable[Result], shard: tuple[int, int] = (1, 1)) -> dict:
     outputs, failures = [], []
     for r in sorted(results, key=lambda r: r.output):
-        record = {k: v for k, v in asdict(r).items() if k not in ("problems", "status")}
+        record = {f.name: getattr(r, f.name) for f in fields(r)
+                  if f.name not in ("problems", "status")}  # tuples are written as lists
         record["warnings"] = list(r.warnings)
         if r.status == "failed":
             failures.append({"output": r.output, "spec": r.spec, "site": r.site,

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from handouts.errors import HandoutError, Problem, SpecError
+from handouts.errors import HandoutError, Problem, SpecError, UsageError
 
 MAX_INPUT_BYTES = 50_000_000  # fonts are the largest inputs we hash (about 1 MB)
 
@@ -71,6 +71,21 @@ def today() -> dt.date:
             raise SpecError.one(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of "
                                 "seconds", hint="unset it or give e.g. 1767225600") from None
     return dt.date.today()
+
+
+FORMATS = ("pdf", "html")  # the PDF, and its HTML twin
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'pdf,html' -> ('pdf', 'html'), in the order given, each once."""
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError.one(f"unknown format {', '.join(unknown)!r}" if unknown
+                             else "needs at least one format", field="--format",
+                             hint="give pdf, html or pdf,html")
+    return formats
+
 
 
 PART_SUFFIX = ".part"
@@ -152,7 +167,7 @@ def file_sha256(path: Path) -> str:
     """sha256 of a regular file, remembered per process by path, size and modification
     time; a file that cannot be read raises OSError."""
     info = path.stat()
-    key = (str(path.resolve()), info.st_size, info.st_mtime_ns)
+    key = (os.path.abspath(path), info.st_size, info.st_mtime_ns)
     if key not in _HASHES:
         try:
             _HASHES[key] = hashlib.sha256(read_regular(path, MAX_INPUT_BYTES)).hexdigest()

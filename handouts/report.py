@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.assemble import brand_of, disclaimer, prepared_for, resolve_citations
-from handouts.build import BuildOptions, Prepared, medicine_warning, number_medicines, render
+from handouts.build import BuildOptions, Prepared, medicine_warning, render
 from handouts.build import unprintable_fields as unprintable
 from handouts.citations import Numbering, format_reference
 from handouts.document import (
@@ -150,8 +150,5 @@ def prepare_data(data: dict, label: str, site: Path | None = None,
     disk, checked as a spec file is; `label` names it in messages."""
     loaded = load_site(site) if site is not None else None
     library = open_library(tuple(libraries) + (loaded.libraries if loaded else ()))
-    try:
-        spec_file = validate_spec(Path(label), Located(data, label), library)
-    except SpecError as exc:
-        raise SpecError(number_medicines(exc.problems)) from None
+    spec_file = validate_spec(Path(label), Located(data, label), library)
     return Prepared(spec_file, loaded, library)

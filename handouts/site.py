@@ -23,7 +23,7 @@ from handouts.spec import (
     load_mapping,
     text_field,
 )
-from handouts.validation import suggest, validate
+from handouts.validation import field_name, suggest, validate
 from handouts.yamlio import Located
 
 MAX_LOGO_BYTES = 5_000_000
@@ -200,7 +200,8 @@ def _load_site(path: Path, allow_outside: bool, version: tuple[int, int]) -> Sit
         files += (logo_path,)
     libraries = []
     for i, folder in enumerate(model.library):
-        where = dict(file=doc.file, line=doc.line_of(("library", i)), field=f"library[{i}]")
+        where = dict(file=doc.file, line=doc.line_of(("library", i)),
+                     field=field_name(("library", i)))
         library = inside(path, folder, allow_outside, where)
         if not library.is_dir():
             raise SpecError(Problem(f"library folder '{folder}' not found", **where,

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from handouts.errors import Problem, SpecError, shorten
-from handouts.validation import suggest, validate
+from handouts.validation import field_name, suggest, validate
 from handouts.yamlio import Located, YamlProblem, load
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -161,7 +161,7 @@ def spec_warnings(spec_file: SpecFile) -> list[Problem]:
     return [Problem("this entry looks like several list items run together (a ' - ' inside "
                     "it)", str(spec_file.path),
                     spec_file.source.line_of(("patient", "medications", i)),
-                    f"patient.medications[{i}]",
+                    field_name(("patient", "medications", i)),
                     "check the indentation: each '- ' must line up under the one above",
                     "warning")
             for i, entry in enumerate(entries)
@@ -183,7 +183,7 @@ def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
             if not isinstance(ident, str):
                 continue
             ident = ident.strip()
-            where = dict(file=doc.file, line=doc.line_of((key, i)), field=f"{key}[{i}]")
+            where = dict(file=doc.file, line=doc.line_of((key, i)), field=field_name((key, i)))
             if ident not in known:
                 problems.append(Problem(f"unknown {noun} {shorten(ident)}",
                                         hint=suggest(ident, known) or

@@ -22,10 +22,12 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
 
 
 def field_name(loc: tuple) -> str:
-    """('topics', 1) -> 'topics[1]'; ('patient', 'name') -> 'patient.name'."""
+    """('topics', 1) -> 'topics entry 2'; ('patient', 'name') -> 'patient.name'. Entries
+    of a list are counted from 1, as a person counts them, in every message."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f" entry {part + 1}" if isinstance(part, int) else \
+            (f".{part}" if out else str(part))
     return out
 
 

@@ -118,7 +118,7 @@ def test_one_broken_spec_and_one_broken_site_do_not_stop_the_rest(workspace):
     failed = {r.output: r.problems for r in report.failed}
     assert set(failed) == {"bad/broken.pdf", "bad/clinic.pdf", "bad/intro.pdf",
                            "bad/tailored.pdf", "carlsbad/broken.pdf", "mesa/broken.pdf"}
-    assert any("topics[0]: unknown topic 'side-effect'" in p
+    assert any("topics entry 1: unknown topic 'side-effect'" in p
                for p in failed["carlsbad/broken.pdf"])
     assert any(f"{bad_site}:3: colors.primary:" in p for p in failed["bad/intro.pdf"])
     manifest = json.loads((out / "manifest.json").read_text())

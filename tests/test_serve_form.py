@@ -27,7 +27,7 @@ def test_a_pasted_list_is_one_medicine_a_line(pasted, entries):
     ("patient.medications entry 3", ("medicines", "entry 3")),
     ("medicines entry 1", ("medicines", "entry 1")),
     ("fhir entry 2", ("fhir", "entry 2")), ("fhir", ("fhir", "")),
-    ("topics[1]", ("topics", "")), ("patient.name", ("name", "")),
+    ("topics entry 2", ("topics", "entry 2")), ("patient.name", ("name", "")),
     ("patient.prepared_by", ("prepared_by", "")), ("subtitle", ("title", "")),
     (None, ("title", "")), ("something.else", ("title", "")),
 ])
@@ -39,13 +39,13 @@ def test_problems_are_listed_in_form_order_with_their_hints():
     errors = errors_from((
         Problem("medicine not recognised", field="patient.medications entry 2",
                 hint="check the spelling"),
-        Problem("unknown topic 'x'", "form", 3, "topics[0]"),
+        Problem("unknown topic 'x'", "form", 3, "topics entry 1"),
         Problem("colour too light", "specs/sites/a.yaml", 4, "colors.primary")))
     assert [(e.field, e.text) for e in errors.items] == [
         ("site", "Clinic: Colour too light"),
-        ("topics", "Topics: Unknown topic 'x'"),
+        ("topics", "Topics, entry 1: Unknown topic 'x'"),
         ("medicines", "Medicines, entry 2: Medicine not recognised; check the spelling")]
-    assert errors.of("topics") == ["Topics: Unknown topic 'x'"]
+    assert errors.of("topics") == ["Topics, entry 1: Unknown topic 'x'"]
 
 
 def test_an_order_is_the_spec_a_file_would_hold():

@@ -27,7 +27,7 @@ def test_unknown_topic_names_line_and_suggests(write_spec):
           - side-effect
         """)
     assert problems(path) == [
-        f"{path}:4: topics[1]: unknown topic 'side-effect'; did you mean 'side-effects'?"]
+        f"{path}:4: topics entry 2: unknown topic 'side-effect'; did you mean 'side-effects'?"]
 
 
 def test_all_problems_reported_at_once(write_spec):
@@ -45,9 +45,9 @@ def test_all_problems_reported_at_once(write_spec):
             "did you mean 'patient'?") in found
     assert any(p.startswith(f"{path}:3: paper: expected 'letter' or 'a4'") for p in found)
     assert any(p.startswith(f"{path}:6: colour: is not a known field") for p in found)
-    assert f"{path}:4: topics[0]: unknown topic 'how-it-work'; did you mean 'how-it-works'?" \
+    assert f"{path}:4: topics entry 1: unknown topic 'how-it-work'; did you mean 'how-it-works'?" \
         in found
-    assert any(p.startswith(f"{path}:5: comedications[0]: unknown co-medication section "
+    assert any(p.startswith(f"{path}:5: comedications entry 1: unknown co-medication section "
                             "'ssris'") for p in found)
     assert len(found) == 6
 
@@ -60,11 +60,11 @@ def test_unknown_ids_and_duplicates(write_spec):
         language: fr
         """)
     found = problems(path)
-    assert f"{path}:2: topics[0]: unknown topic 'how-it-work'; did you mean 'how-it-works'?" \
+    assert f"{path}:2: topics entry 1: unknown topic 'how-it-work'; did you mean 'how-it-works'?" \
         in found
-    assert f"{path}:2: topics[2]: 'side-effects' is listed twice; remove one" in found
-    assert any("comedications[0]: unknown co-medication section 'benzodiazepine'; did you mean "
-               "'benzodiazepines'?" in p for p in found)
+    assert f"{path}:2: topics entry 3: 'side-effects' is listed twice; remove one" in found
+    assert any("comedications entry 1: unknown co-medication section 'benzodiazepine'; "
+               "did you mean 'benzodiazepines'?" in p for p in found)
     assert any("language: no content in language 'fr'; available: en" in p for p in found)
 
 
@@ -120,7 +120,7 @@ def test_cli_bad_spec_exits_1_without_traceback(write_spec, tmp_path):
     result = CliRunner().invoke(main, ["build", str(path), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert f"error: {path}:2: topics[0]: unknown topic 'side-effect'" in result.output
+    assert f"error: {path}:2: topics entry 1: unknown topic 'side-effect'" in result.output
     assert not (tmp_path / "o" / "handout.pdf").exists()
 
 

@@ -129,7 +129,7 @@ def test_a_list_item_swallowed_by_the_one_above_is_warned_about(write_spec, tmp_
                       "    - Zoloft 50 mg\n      - Ativan 0.5 mg\n")
     result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
     assert result.exit_code == 0
-    assert "patient.medications[0]: this entry looks like several list items" in result.output
+    assert "patient.medications entry 1: this entry looks like several list items" in result.output
     assert "Ativan" not in result.output
 
 

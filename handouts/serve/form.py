@@ -141,9 +141,10 @@ def errors_from(problems: tuple[Problem, ...]) -> Errors:
 
 def form_field_of(spec_field: str | None) -> tuple[str, str]:
     """('medicines', 'entry 3') for 'patient.medications entry 3'; ('topics', '') for
-    'topics[1]'; unknown or no field: the title, first on the form."""
+    'topics' (and 'entry 2' for 'topics entry 2'); unknown or no field: the title, first
+    on the form."""
     if not spec_field:
         return "title", ""
-    match = re.fullmatch(r"-*([\w.]+)(?:\[\d+\])*(?: (entry \d+))?", spec_field)
+    match = re.fullmatch(r"-*([\w.]+)(?: (entry \d+))?", spec_field)
     base, where = (match[1], match[2] or "") if match else (spec_field, "")
     return SPEC_FIELDS.get(base, "title"), where
