@@ -59,8 +59,9 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         blocks = _for_audience(content.blocks, spec.audience)
         blocks = tuple(resolve_citations(b, numbering, library, content.path, problems)
                        for b in blocks)
+        language = content.front.language if content.front.language != spec.language else None
         sections.append(Section(ident, content.front.title, blocks, content.path,
-                                library.kind_of(ident)))
+                                library.kind_of(ident), language))
     if problems:
         raise ContentError(problems)
     sections = _with_medicines_advice(sections, spec.audience)
@@ -167,7 +168,7 @@ def brand_of(site: Site | None) -> Brand:
                       after_hours=_shown(c.after_hours))
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
                  font=m.font, contact=contact, crisis_line=_shown(m.crisis_line),
-                 footer_note=m.footer_note)
+                 footer_note=m.footer_note, footer_note_language=m.footer_note_language)
 
 
 def _shown(phone) -> str | None:

@@ -24,6 +24,7 @@ from handouts.document import (
     Text,
 )
 from handouts.errors import ContentError, Problem
+from handouts.spec import LanguageCode
 from handouts.validation import validate
 from handouts.yamlio import YamlProblem, parse
 
@@ -50,7 +51,8 @@ class FrontMatter(BaseModel):
     medicine_class: str | None = Field(None, max_length=60,
                                        description="Short label for the 'Your medicines' table.")
     overrides: bool = False
-    language: str = "en"
+    language: LanguageCode = Field("en", description="The passage's language; marked in "
+                                   "the PDF and HTML where it is not the handout's.")
 
 
 @dataclass(frozen=True)

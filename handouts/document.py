@@ -129,6 +129,7 @@ class Section:
     blocks: tuple[Block, ...]
     source: str = ""
     kind: Literal["topic", "comedication", "part"] = "topic"
+    language: str | None = None  # a clinic's passage in another language than the handout's
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Brand:
     contact: Contact = Contact()
     crisis_line: str | None = None
     footer_note: str | None = None
+    footer_note_language: str | None = None  # when not the document's
 
 
 @dataclass(frozen=True)

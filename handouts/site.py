@@ -16,6 +16,7 @@ from handouts.output import Unreadable, read_regular
 from handouts.spec import (
     FontId,
     HexColor,
+    LanguageCode,
     Model,
     Paper,
     ShortText,
@@ -101,6 +102,9 @@ class SiteModel(Model):
                           "beside 988 (after 'call').")
     paper: Paper | None = None
     footer_note: text_field(200) | None = None
+    footer_note_language: LanguageCode | None = Field(
+        None, description="The language of footer_note when it is not the handout's (es for "
+                          "'Se habla español'), so a screen reader reads it in that language.")
     library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
         default_factory=list, description="The clinic's own content folders, relative to "
                                           "this file.")

@@ -66,6 +66,8 @@ def _language(value):
 
 
 HexColor = Annotated[str, StringConstraints(pattern=_HEX.pattern), BeforeValidator(_color)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
+                         BeforeValidator(_language)]
 Paper = Literal["letter", "a4"]
 Audience = Literal["patient", "clinician"]
 FontId = Literal["atkinson-hyperlegible", "dejavu-sans"]
@@ -93,8 +95,7 @@ class Spec(Model):
     title: ShortText
     subtitle: ShortText | None = None
     audience: Audience = "patient"
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
-                        BeforeValidator(_language)] = "en"
+    language: LanguageCode = "en"
     site: ShortText | None = Field(None, description="A site id (specs/sites/<id>.yaml) or path.")
     paper: Paper | None = Field(None, description="Default: the site's paper, else letter.")
     large_print: bool = Field(False, description="18 pt body, 1.5 spacing, one column.")

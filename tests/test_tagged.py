@@ -192,3 +192,33 @@ def _elements(kids):
             yield kid
             if "/K" in kid:
                 yield from _elements(kid.K)
+
+
+def test_a_passage_in_another_language_is_marked_in_the_pdf_and_the_twin(tmp_path):
+    """A clinic's Spanish topic: its Sect carries /Lang es in the tagged PDF and its
+    <section> lang="es" in the HTML twin; a Spanish footer note is lang="es" in the twin
+    (in the PDF the footer is an Artifact). The English sections declare nothing of their
+    own."""
+    from handouts.build import BuildOptions, build
+
+    (tmp_path / "ours" / "topics").mkdir(parents=True)
+    (tmp_path / "ours" / "topics" / "en-espanol.md").write_text(
+        "---\nid: en-espanol\ntitle: Cómo llegar a la clínica\nreviewed: 2026-11-01\n"
+        "language: es\n---\n::: patient\nTome el autobús 14 hasta la calle Pine.\n:::\n",
+        encoding="utf-8")
+    (tmp_path / "site.yaml").write_text(
+        "name: Pine Street Clinic\nlibrary: [ours]\n"
+        "footer_note: Se habla español.\nfooter_note_language: es\n", encoding="utf-8")
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: T\nsite: site.yaml\ntopics: [side-effects, en-espanol]\n")
+    result = build(spec, BuildOptions(out_dir=tmp_path / "o", formats=("pdf", "html")))
+    with pikepdf.open(result.path) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        sects = [str(e.get("/Lang", "")) for e in _elements(pdf.Root.StructTreeRoot.K)
+                 if e.get("/S") == "/Sect"]
+    assert sects == ["", "es", ""]  # side effects, the Spanish topic, the references
+    html = (tmp_path / "o" / "s.html").read_text(encoding="utf-8")
+    assert '<section id="section-en-espanol" lang="es"' in html
+    assert '<span lang="es">Se habla español.</span>' in html
+    assert html.count('lang="es"') == 2
+

@@ -121,7 +121,8 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     if document.medicines:
         parts += _medicines(document.medicines, ctx)
     for section in document.sections:
-        inside = ctx.within(ctx.node("Sect"))
+        inside = ctx.within(ctx.node("Sect", **({"Lang": section.language}
+                                                if section.language else {})))
         try:
             title = inside.plain(section.title, theme.h2, role="H2")
             body = flowables(section.blocks, inside)

@@ -49,7 +49,8 @@ def render_html(document: Document) -> bytes:
         parts.append(_medicines(document))
     for section in document.sections:
         anchor = section_anchor(section.id)
-        parts.append(f'<section id="{anchor}" aria-labelledby="{anchor}-title">\n'
+        lang = f' lang="{attr(section.language)}"' if section.language else ""
+        parts.append(f'<section id="{anchor}"{lang} aria-labelledby="{anchor}-title">\n'
                      f'<h2 id="{anchor}-title">{text(section.title)}</h2>\n'
                      f"{blocks(section.blocks, ids)}\n</section>")
     if document.disclaimer:
@@ -129,5 +130,9 @@ def _footer(document: Document) -> str:
         url = contact.website if "://" in contact.website else f"https://{contact.website}"
         lines.append(f'<a href="{href(url)}">{text(contact.website)}</a>')
     reviewed = f"Content reviewed {document.review_date:%B %Y}"
-    notes = [text(reviewed)] + ([text(brand.footer_note)] if brand.footer_note else [])
+    notes = [text(reviewed)]
+    if brand.footer_note:
+        lang = brand.footer_note_language
+        notes.append(f'<span lang="{attr(lang)}">{text(brand.footer_note)}</span>'
+                     if lang and lang != document.language else text(brand.footer_note))
     return (f'<footer><p>{" · ".join(lines)}</p><p>{" · ".join(notes)}</p></footer>')

@@ -27,7 +27,8 @@ SPEC_FIELDS = {
     "paper": "paper", "large_print": "large_print", "topics": "topics",
     "comedications": "comedications", "patient.name": "name", "patient": "name",
     "patient.prepared_by": "prepared_by", "patient.medications": "medicines",
-    "medicines": "medicines", "fhir": "fhir", "footer_note": "site", "name": "site",
+    "medicines": "medicines", "fhir": "fhir", "footer_note": "site",
+    "footer_note_language": "site", "name": "site",
 }
 
 
