@@ -114,6 +114,44 @@ def tagging_cost(spec: Path, repeats: int) -> tuple[Spread, Spread]:
     return Spread(tuple(times[True])), Spread(tuple(times[False]))
 
 
+def structure_elements(spec: Path) -> int:
+    """How many structure elements (each an indirect PDF object) the tagged handout has."""
+    from handouts.render import prepare_layout
+
+    layout = prepare_layout(_document(spec))
+    layout.build()
+    marking = layout.canvasmaker.keywords["marking"]
+    return len(marking.root.walk())  # the elements written
+
+
+# What a cold `handouts build` imports, heaviest first; each is timed alone in a fresh
+# process (shared dependencies counted in each, so the parts overlap a little).
+IMPORTS = {"ReportLab (platypus) and Pillow": "import reportlab.platypus, PIL.Image",
+           "pydantic": "import pydantic", "click": "import click", "PyYAML": "import yaml"}
+ALL_IMPORTS = "import handouts.cli, handouts.build, handouts.render"
+
+
+def import_times(repeats: int) -> dict[str, float]:
+    """Wall ms of a fresh Python that only starts ('python'), that imports everything a
+    build imports ('everything'), and that imports each heavy library alone (less the
+    start)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def wall(code: str) -> float:
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)  # writes .pyc
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=env)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    start = wall("pass")
+    out = {"python": start, "everything": wall(ALL_IMPORTS) - start}
+    out.update({name: wall(code) - start for name, code in IMPORTS.items()})
+    return out
+
+
 def cold_build(spec: Path, repeats: int) -> Spread:
     """Wall ms of `handouts build SPEC` as a fresh process, as a user's machine runs it:
     with Python's bytecode cache (this machine's PYTHONDONTWRITEBYTECODE is left out)."""
