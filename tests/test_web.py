@@ -140,6 +140,49 @@ def test_paste_a_list_check_it_then_open_the_leaflet_and_the_report(browser, ser
     page.close()
 
 
+def test_the_handout_opens_as_an_accessible_web_page_that_cannot_run_scripts(browser, server):
+    page, _ = _page(browser, server)
+    context, _ = browser
+    page.get_by_label("Clinic", exact=True).select_option(
+        label="Mesa Verde Community Health Center")
+    page.get_by_label("Patient's name (optional)").fill(NAME)
+    page.get_by_label("Medicines", exact=True).fill(PASTED)
+    blocked = []  # what the twin's content security policy refused: nothing it needs
+    def listener(message) -> None:  # the form page's own favicon 404 is not the twin's
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+    context.on("console", listener)
+    with context.expect_page() as opened:
+        page.get_by_role("button", name="Open the handout as a web page (accessible HTML, "
+                                        "new tab)").click()
+    twin = opened.value
+    twin.wait_for_load_state()
+    assert twin.evaluate("document.documentElement.lang") == "en"
+    assert twin.get_by_role("heading", name="Get help now", exact=True).is_visible()
+    assert twin.get_by_role("heading", name="Your medicines", exact=True).is_visible()
+    text = twin.inner_text("body")
+    assert f"Prepared for\t{NAME}" in text  # a table row: label, then the name
+    assert "sertraline 50 mg" in text and "Mesa Verde Community Health Center" in text
+    assert twin.locator('[lang="es"]').inner_text() == \
+        "Se habla español. Pregunte por un intérprete."
+    assert NAME not in twin.title()
+    assert twin.evaluate("document.fonts.ready.then(() => document.fonts.check('12pt Handout'))")
+    assert twin.evaluate("[...document.fonts].every(f => f.status === 'loaded')")
+    context.remove_listener("console", listener)
+    assert blocked == []
+    twin.close()
+    page.close()
+    form = urllib.parse.urlencode({"title": "x", "medicines": "sertraline",
+                                   "name": "<script>alert(1)</script>"}).encode()
+    code, headers, body = _request(server, "POST", "/twin", form,
+                                   {"Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert body.startswith(b"<!DOCTYPE html>") and b"<script" not in body
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["cache-control"] == "no-store"
+
+
 def test_a_fhir_upload_joins_the_list_and_need_not_be_sent_again(browser, server):
     page, _ = _page(browser, server)
     page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(BUNDLE)

@@ -36,13 +36,17 @@ OUTCOME_LABELS = {
 }
 COUNT_LABELS = {"covered": "covered", "treatment": "the treatment itself",
                 "known": "known but not covered", "unrecognised": "not recognised"}
-# What a form can ask for: (job, file name the browser shows). A second renderer (an HTML
-# twin, `render_html`) would be one more entry here, with a route and a button beside the
-# PDF ones; nothing else changes.
+# What a form can ask for: (job, file name the browser shows, media type), each a route
+# and a button. The HTML twin may not run scripts or fetch anything, even if escaping ever
+# failed: its only styles are inline, and its fonts and its one image (the logo) are
+# data: URLs.
 OUTPUTS = {
-    "handout": (jobs.handout, "handout.pdf"),
-    "report": (jobs.report, "co-medication-report.pdf"),
+    "handout": (jobs.handout, "handout.pdf", "application/pdf"),
+    "twin": (jobs.twin, "handout.html", "text/html; charset=utf-8"),
+    "report": (jobs.report, "co-medication-report.pdf", "application/pdf"),
 }
+TWIN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; " \
+              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 class InMemoryParser(MultiPartParser):
@@ -89,7 +93,7 @@ def create_app(library: Library, sites: Sites, pool: Pool,
         return pages.form(order, Errors(), result=_result(outcome))
 
     def output(kind: str):
-        job, filename = OUTPUTS[kind]
+        job, filename, media_type = OUTPUTS[kind]
 
         async def build(request: Request) -> Response:
             order, errors = await read_order(request, sites, libraries, kind != "report")
@@ -98,8 +102,11 @@ def create_app(library: Library, sites: Sites, pool: Pool,
             outcome = await pool.run(job, order)
             if outcome.problems:
                 return _failed(pages, order, outcome)
-            return Response(outcome.pdf, media_type="application/pdf", headers={
-                "Content-Disposition": f'inline; filename="{filename}"'})
+            headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+            if outcome.html is not None:
+                headers["Content-Security-Policy"] = TWIN_POLICY
+            return Response(outcome.pdf if outcome.html is None else outcome.html,
+                            media_type=media_type, headers=headers)
         return build
 
     async def not_found(request: Request, exc: HTTPException) -> Response:

@@ -14,6 +14,7 @@ MAX_BODY = 4 * 1024 * 1024  # a form with a FHIR file of a few thousand entries
 DRAIN = 64 * 1024 * 1024  # read (and drop) this much of a refused body, so the browser
 # sees the page that says what to do rather than a connection reset
 LOG = logging.getLogger("handouts.serve")
+POLICY = b"content-security-policy"
 HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
@@ -45,9 +46,15 @@ class Door:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in {h for h, _ in HEADERS} | {b"set-cookie"}]
-                message = {**message, "headers": headers + HEADERS}
+                given = message.get("headers", [])
+                # a route may set a stricter policy of its own (the HTML twin's); the
+                # other headers are always ours, and cookies are always dropped
+                own_policy = any(k.lower() == POLICY for k, _ in given)
+                headers = [(k, v) for k, v in given
+                           if k.lower() not in {h for h, _ in HEADERS} | {b"set-cookie"}
+                           or (k.lower() == POLICY and own_policy)]
+                message = {**message, "headers": headers + [
+                    h for h in HEADERS if not (h[0] == POLICY and own_policy)]}
             await send(message)
 
         try:

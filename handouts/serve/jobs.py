@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import NamedTuple
 
-from handouts.build import BuildOptions, check_medications, make_pdf
+from handouts.build import BuildOptions, check_medications, make_outputs, make_pdf
 from handouts.errors import HandoutError, Problem, internal_error
 from handouts.report import make_report, prepare_data
 from handouts.serve.form import Order
@@ -30,6 +30,7 @@ class Row(NamedTuple):
 class Outcome:
     problems: tuple[Problem, ...] = ()
     pdf: bytes | None = None
+    html: bytes | None = None  # the handout's HTML twin
     preview: bytes | None = None  # page 1 as PNG
     rows: tuple[Row, ...] = ()
     medicines: tuple[str, ...] = ()  # the pasted entries, then the FHIR file's
@@ -105,6 +106,14 @@ def handout(order: Order) -> Outcome:
     medicines, notes = _medicines(order)
     pdf, _ = make_pdf(_prepared(order, medicines), BuildOptions())
     return Outcome(pdf=pdf, medicines=medicines, notes=notes)
+
+
+@guarded
+def twin(order: Order) -> Outcome:
+    """The handout as one self-contained, accessible web page (the HTML twin)."""
+    medicines, notes = _medicines(order)
+    outputs, _ = make_outputs(_prepared(order, medicines), BuildOptions(formats=("html",)))
+    return Outcome(html=outputs["html"], medicines=medicines, notes=notes)
 
 
 @guarded

@@ -24,12 +24,13 @@
       return;
     }
     if (status) {
-      status.textContent = button && button.formTarget === "_blank"
-        ? "Building the PDF; it opens in a new tab." : "Checking the medicines…";
+      status.textContent = !button || button.formTarget !== "_blank" ? "Checking the medicines…"
+        : button.formAction.endsWith("/twin") ? "Building the web page; it opens in a new tab."
+        : "Building the PDF; it opens in a new tab.";
     }
     if (!button) { return; }
     button.setAttribute("aria-disabled", "true");
-    // A PDF opens in another tab, so this page stays: let the button be used again.
+    // The handout opens in another tab, so this page stays: let the button be used again.
     window.setTimeout(function () { button.removeAttribute("aria-disabled"); }, 1500);
   });
 }());
