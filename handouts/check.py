@@ -224,7 +224,8 @@ def _drugs(library: Library) -> list[Problem]:
         problems += _unknown_ingredient(library, name, file, library.drug_line(("treatment", i)))
     for name, ingredients in library.added_names().items():
         line = library.drug_line(("names", name))
-        if library.vocabulary.lookup(" ".join(name_words(name))):
+        known = library.vocabulary.lookup(" ".join(name_words(name)))
+        if known and set(known[0]) == set(ingredients):  # a correction is not a repeat
             problems.append(Problem(f"'{name}' is already in the vocabulary", file, line,
                                     hint="remove it from names", severity="warning"))
         for ingredient in ingredients:

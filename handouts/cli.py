@@ -369,8 +369,11 @@ def list_(what: str, sites_dir: Path) -> None:
 
 
 def split_meds(text: str | None) -> tuple[str, ...]:
-    """--meds "a, b, c": entries in order, empty ones dropped."""
-    return tuple(m.strip() for m in (text or "").split(",") if m.strip())
+    """--meds "a, b, c": entries in order, empty ones and headings ("Medications:")
+    dropped."""
+    from handouts.medicines import is_heading
+
+    return tuple(m.strip() for m in (text or "").split(",") if m.strip() and not is_heading(m))
 
 
 @main.command()

@@ -30,6 +30,12 @@ _STRENGTH = re.compile(
 _TOKEN = re.compile(r"#\d+|[^\W\d_]+|\d+(?:[.,]\d+)?")
 _SEPARATOR = re.compile(r"[/+&,;]|-|\b(?:and|with|plus)\b", re.IGNORECASE)
 
+def is_heading(line: str) -> bool:
+    """A heading pasted with the list ("Medications:", "Current Outpatient Medications:"):
+    a line that ends in a colon is never a medicine, so it is set aside, as bullets are."""
+    return line.rstrip().endswith(":")
+
+
 # Words that say how a medicine is given, how much or how often, never which medicine.
 NOISE = frozenset("""
     mg mcg μg ug ng g gm gram grams ml meq mmol unt unit units iu hr hrs hour hours min

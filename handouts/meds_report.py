@@ -23,14 +23,15 @@ def report_lines(entries: Sequence[str], library: Library) -> Iterable[str]:
         lines = [(i.shown, i.section or "-", _outcome(i, library)) for i in found.ingredients]
         lines += [(name, "-", "not recognised: check the spelling, or ask the prescriber")
                   for name in found.unrecognised]
-        blocks.append((f"{number}. {found.shown}", lines))
+        blocks.append((number, found.shown, lines))
         rows += lines
     width = max((len(r[0]) for r in rows), default=0)
     section_width = max((len(r[1]) for r in rows), default=0)
-    for title, lines in blocks:
-        yield title
+    indent = len(f"{len(entries)}. ")  # entries 1 to 12 line up alike
+    for number, shown, lines in blocks:
+        yield f"{f'{number}.':<{indent - 1}} {shown}"
         for name, section, outcome in lines:
-            yield f"   {name:<{width}}  {section:<{section_width}}  {outcome}"
+            yield f"{'':<{indent}}{name:<{width}}  {section:<{section_width}}  {outcome}"
     counts = {}
     for entry in entries:
         outcome = library.drugs.recognise(entry).outcome

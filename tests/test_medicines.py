@@ -60,6 +60,9 @@ def test_held_out_list_covers_every_section_widely():
     ("lorazepam / Xyzzy 5 mg", {"lorazepam": None}),
     ("Xyzzy 5 mg / lorazepam 0.5 mg", {"lorazepam": None}),
     ("Zoloft 50 mg for mood swings", {"sertraline": "50 mg"}),
+    # mixed amphetamine salts: 20 mg is the mixture, never amphetamine's alone
+    ("Adderall XR 20 mg", {"dextroamphetamine": None, "amphetamine": None}),
+    ("Mydayis 25 mg", {"dextroamphetamine": None, "amphetamine": None}),
 ])
 def test_doses_pair_with_their_ingredient_or_are_left_out(entry, doses):
     found = recognise(entry)

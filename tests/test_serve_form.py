@@ -18,6 +18,8 @@ from handouts.serve.form import Order, errors_from, form_field_of, split_pasted
     ("oxyCODONE-acetaminophen 5-325 MG\n24 HR venlafaxine 75 MG, take with food",
      ("oxyCODONE-acetaminophen 5-325 MG", "24 HR venlafaxine 75 MG, take with food")),
     ("  \n\n", ()),
+    ("Current Outpatient Medications:\nsertraline 100 MG Oral Tablet\nPRN medications :\n"
+     "- Ativan 0.5 mg", ("sertraline 100 MG Oral Tablet", "Ativan 0.5 mg")),
 ])
 def test_a_pasted_list_is_one_medicine_a_line(pasted, entries):
     assert split_pasted(pasted) == entries

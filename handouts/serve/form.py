@@ -72,8 +72,12 @@ class Order:
 
 def split_pasted(text: str) -> tuple[str, ...]:
     """A pasted medication list: one medicine a line, as an EHR prints it (bullets and
-    numbers in front set aside); a single line may separate them with commas instead."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    numbers in front, and heading lines such as "Medications:", set aside); a single line
+    may separate them with commas instead."""
+    from handouts.medicines import is_heading
+
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")
+             if line.strip() and not is_heading(line)]
     if len(lines) == 1 and "," in lines[0]:
         lines = [part.strip() for part in lines[0].split(",") if part.strip()]
     return tuple(entry for entry in (_BULLET.sub("", line).strip() for line in lines) if entry)
