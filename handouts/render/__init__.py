@@ -204,7 +204,8 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
                                   hint="shorten the entry"))
     if inside.parent:
         table_rows(inside.parent.add("Table"), rows)
-    return [heading, table, _gap(theme)]
+    # the heading never ends a page alone: it goes with the table's header and first row
+    return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
 
 
 def _medicine_style(theme) -> list:

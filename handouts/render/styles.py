@@ -90,18 +90,21 @@ def theme_for(document: Document, font: Family) -> Theme:
     heading = dict(base, fontName=font.bold, textColor=primary)
     small = ParagraphStyle("small", fontSize=m.small, leading=m.small * 1.3, **base)
     cell_size = m.body - 1 if dense else m.body  # patients' tables keep the 12 pt promise
+    title = ParagraphStyle("title", fontSize=m.title, leading=m.title * 1.15,
+                           spaceAfter=m.body * 0.3, **heading)
+    subtitle = ParagraphStyle("subtitle", fontSize=m.h3, leading=m.h3 * 1.3,
+                              spaceAfter=m.body, **dict(base, textColor=MUTED))
+    h2 = ParagraphStyle("h2", fontSize=m.h2, leading=m.h2 * 1.2, spaceBefore=m.body * 0.9,
+                        spaceAfter=m.body * 0.45, **heading)
+    h3 = ParagraphStyle("h3", fontSize=m.h3, leading=m.h3 * 1.25, spaceBefore=m.body * 0.6,
+                        spaceAfter=m.body * 0.3, **dict(heading, textColor=INK))
+    for style in (title, subtitle, h2, h3):  # a heading that wraps never leaves one word
+        style.balanced = True
     return Theme(
         measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
         accent=colors.HexColor(readable_on_tint(document.brand.accent)), font=font,
         body=body,
-        title=ParagraphStyle("title", fontSize=m.title, leading=m.title * 1.15,
-                             spaceAfter=m.body * 0.3, **heading),
-        subtitle=ParagraphStyle("subtitle", fontSize=m.h3, leading=m.h3 * 1.3,
-                                spaceAfter=m.body, **dict(base, textColor=MUTED)),
-        h2=ParagraphStyle("h2", fontSize=m.h2, leading=m.h2 * 1.2, spaceBefore=m.body * 0.9,
-                          spaceAfter=m.body * 0.45, **heading),
-        h3=ParagraphStyle("h3", fontSize=m.h3, leading=m.h3 * 1.25, spaceBefore=m.body * 0.6,
-                          spaceAfter=m.body * 0.3, **dict(heading, textColor=INK)),
+        title=title, subtitle=subtitle, h2=h2, h3=h3,
         cell=ParagraphStyle("cell", parent=body, fontSize=cell_size, leading=cell_size * 1.3,
                             spaceAfter=0, alignment=TA_LEFT, hyphenationLang=""),
         cell_head=ParagraphStyle("cell_head", parent=body, fontName=font.bold,
