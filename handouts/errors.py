@@ -44,11 +44,16 @@ def _cut(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 def capped(problems: Iterable[Problem], per_file: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
-    """At most `per_file` problems for each file, then one line saying how many more."""
+    """At most `per_file` problems for each file, in the order of its lines (files in the
+    order they first come), then one line saying how many more."""
+    problems = list(problems)
+    first = {}
+    for problem in problems:
+        first.setdefault(problem.file, len(first))
     shown: Counter = Counter()
     hidden: Counter = Counter()
     out: list[Problem] = []
-    for problem in problems:
+    for problem in sorted(problems, key=lambda p: (first[p.file], p.line or 0)):
         if shown[problem.file] < per_file:
             shown[problem.file] += 1
             out.append(problem)

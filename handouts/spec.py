@@ -68,8 +68,13 @@ def _language(value):
 HexColor = Annotated[str, StringConstraints(pattern=_HEX.pattern), BeforeValidator(_color)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
                          BeforeValidator(_language)]
-Paper = Literal["letter", "a4"]
-Audience = Literal["patient", "clinician"]
+def _lower(value):
+    """'A4', 'Letter', 'Patient' are meant as a4, letter, patient."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Paper = Annotated[Literal["letter", "a4"], BeforeValidator(_lower)]
+Audience = Annotated[Literal["patient", "clinician"], BeforeValidator(_lower)]
 FontId = Literal["atkinson-hyperlegible", "dejavu-sans"]
 IdList = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]],
                    BeforeValidator(comma_list), Field(max_length=100)]
@@ -186,9 +191,13 @@ def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
             ident = ident.strip()
             where = dict(file=doc.file, line=doc.line_of((key, i)), field=field_name((key, i)))
             if ident not in known:
-                problems.append(Problem(f"unknown {noun} {shorten(ident)}",
-                                        hint=suggest(ident, known) or
-                                        f"see 'handouts list {key}'", **where))
+                parts = [p.strip() for p in re.split(r"\s+-\s+", ident)]
+                swallowed = len(parts) > 1 and all(p in known for p in parts)
+                problems.append(Problem(
+                    f"unknown {noun} {shorten(ident)}",
+                    hint=f"these look like {len(parts)} list items read as one: start each on "
+                         "its own line with '- ' indented the same" if swallowed else
+                    suggest(ident, known) or f"see 'handouts list {key}'", **where))
             elif ident in seen:
                 problems.append(Problem(f"{shorten(ident)} is listed twice", hint="remove one",
                                         **where))

@@ -60,9 +60,10 @@ def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Pr
         if not private and len(loc) == 1 and loc[0] in PATIENT_FIELDS:
             hint = (f"'{loc[0]}' belongs in the patient block: indent it under 'patient:' "
                     "(see the README)")
-        if private:  # the key itself may be the patient's name or a medicine
+        if private:  # the key itself may be the patient's name or a medicine: never shown
             loc, message = loc[:-1], f"has a field that is not one of {', '.join(allowed)}"
-            hint = "check the spelling and indentation of the patient block"
+            hint = suggest(str(err["loc"][-1]), allowed) or \
+                "check the spelling and indentation of the patient block"
     elif kind == "literal_error":
         expected = err["ctx"]["expected"]
         message = f"expected {expected}, got {_short(value)}"

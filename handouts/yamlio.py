@@ -8,6 +8,7 @@ lets every explicit tag be refused in one place.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,15 +78,27 @@ def parse(text: str, file: str, line_offset: int = 0) -> Located:
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
         reason = exc.problem or exc.context or "syntax error"
+        hint = _syntax_hint(reason)
+        if "did not find expected ','" in reason and exc.context_mark is not None:
+            mark = exc.context_mark  # where the unclosed '[' or '{' began
+            hint = _unclosed_hint(text.splitlines()[mark.line] if text else "")
+        line = mark.line + 1 + line_offset if mark else None
         if builder.private:
             reason = "a syntax error in the patient block"
         raise YamlProblem(Problem(f"not valid YAML: {reason}", file, line,
-                                  hint=_syntax_hint(reason))) from None
+                                  hint=hint)) from None
     except yaml.YAMLError:
         raise YamlProblem(Problem("not valid YAML", file)) from None
     return Located(builder.result, file, builder.lines)
+
+
+def _unclosed_hint(line: str) -> str:
+    """A '[' or '{' list not closed on its line: most often a '#' inside it."""
+    if re.search(r"[\[{,:]\s*#", line):
+        return ("in YAML a '#' starts a comment, which cuts this line's '[' or '{' short: "
+                "put the value in quotes, e.g. \"#1F4E79\"")
+    return "a '[' or '{' on this line is not closed: check its ']' or '}' and the commas"
 
 
 def _syntax_hint(reason: str) -> str | None:

@@ -71,6 +71,16 @@ def test_an_unquoted_colour_says_that_hash_starts_a_comment(tmp_path, build_spec
     assert "pattern" not in result.output
 
 
+def test_an_unquoted_colour_inside_braces_is_found_on_its_own_line(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text('name: X\ncolors: {primary: #6B2D5C, accent: "#8A4B14"}\ncontact: {}\n')
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert f"{site}:2: not valid YAML" in result.output
+    assert "in YAML a '#' starts a comment" in result.output
+
+
 # ---- site fields ------------------------------------------------------------------------
 
 
@@ -131,6 +141,36 @@ def test_a_list_item_swallowed_by_the_one_above_is_warned_about(write_spec, tmp_
     assert result.exit_code == 0
     assert "patient.medications entry 1: this entry looks like several list items" in result.output
     assert "Ativan" not in result.output
+
+
+def test_topics_swallowed_into_one_item_are_called_an_indentation_slip(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics:\n  - side-effects\n   - what-to-expect\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "these look like 2 list items read as one" in result.output
+    assert "did you mean" not in result.output  # a suggestion would drop side-effects
+
+
+def test_a_misspelt_patient_field_gets_a_suggestion_but_never_its_key(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effects]\npatient:\n  medication: [x]\n"
+                      "  Jane Doe: x\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    assert "did you mean 'medications'?" in result.output and "Jane" not in result.output
+
+
+def test_paper_and_audience_in_capitals_are_understood(build_spec):
+    from pypdf import PdfReader
+
+    path = build_spec("title: T\ntopics: [side-effects]\npaper: A4\naudience: Clinician\n")
+    assert round(float(PdfReader(path).pages[0].mediabox.width)) == 595  # A4, not letter
+    assert "Get help now" not in pdf_text(path)  # the clinician handout, not the patient's
+
+
+def test_problems_are_listed_in_the_order_of_the_file(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effect]\npaper: tabloid\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [line.split(":")[2] for line in lines] == ["2", "3"]
 
 
 def test_a_yaml_indentation_error_names_the_likely_cause(write_spec, tmp_path):

@@ -35,7 +35,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     bound = listening.getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     print(f"handouts serve: http://{shown}:{bound[1]}/ ({workers} build workers, "
-          f"{len(sites.entries)} clinics); Ctrl-C stops it", flush=True)
+          f"{len(sites.entries)} clinic{'' if len(sites.entries) == 1 else 's'}); "
+          "Ctrl-C stops it", flush=True)
     try:
         uvicorn.Server(config).run(sockets=[listening])
     finally:
