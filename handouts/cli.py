@@ -197,11 +197,12 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     click.echo(f"{report.summary()}; manifest: {manifest}")
     if contact_sheet:
         _write_contact_sheet(out_dir, report, shard_spec)
+    from handouts.executors import leave
+
     if report.interrupted:
         click.echo("interrupted: run the same command again to build the rest", err=True)
-        sys.exit(143 if report.signal == signal.SIGTERM else 130)
-    if report.failed:
-        sys.exit(1)
+        leave(143 if report.signal == signal.SIGTERM else 130)
+    leave(1 if report.failed else 0)
 
 
 def _print_batch_problems(report) -> None:

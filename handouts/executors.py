@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -247,6 +248,25 @@ def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
     manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None:
         manager.join(timeout=10)
+        if manager.is_alive():  # stuck on a result a killed worker had half sent
+            ABANDONED.append(manager)
+
+
+# Pool manager threads that will never end: a worker killed while sending its result leaves
+# the manager reading a pipe whose other end this process holds, and Python's exit would
+# wait for it for ever. `leave` ends the process without waiting for them.
+ABANDONED: list[threading.Thread] = []
+
+
+def leave(status: int) -> None:
+    """End the batch with `status`: normally, or, when a pool thread is stuck (see
+    ABANDONED), at once, once everything is written and the output flushed."""
+    if any(thread.is_alive() for thread in ABANDONED):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    if status:
+        sys.exit(status)
 
 
 def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -> None:

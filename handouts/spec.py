@@ -20,7 +20,7 @@ from pydantic import (
 
 from handouts.errors import Problem, SpecError, shorten
 from handouts.validation import field_name, suggest, validate
-from handouts.yamlio import Located, YamlProblem, load
+from handouts.yamlio import Located, YamlProblem, cut_warnings, load
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -157,14 +157,16 @@ _SWALLOWED_ITEM = re.compile(r"\s-\s+\S")
 def spec_warnings(spec_file: SpecFile) -> list[Problem]:
     """What loads but is probably not what the writer meant: a list item indented under the
     one before it is read as part of that item ("Zoloft 50 mg - Ativan 0.5 mg")."""
+    cut = cut_warnings(spec_file.source, ("title", "subtitle", "patient.name",
+                                          "patient.prepared_by", "patient.medications"))
     patient = spec_file.spec.patient
     raw = spec_file.source.data.get("patient") if isinstance(spec_file.source.data, dict) \
         else None
     raw_meds = raw.get("medications") if isinstance(raw, dict) else None
     if patient is None or not isinstance(raw_meds, list | str):
-        return []
+        return cut
     entries = raw_meds if isinstance(raw_meds, list) else [raw_meds]
-    return [Problem("this entry looks like several list items run together (a ' - ' inside "
+    return cut + [Problem("this entry looks like several list items run together (a ' - ' inside "
                     "it)", str(spec_file.path),
                     spec_file.source.line_of(("patient", "medications", i)),
                     field_name(("patient", "medications", i)),

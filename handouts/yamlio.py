@@ -36,6 +36,8 @@ class Located:
     data: Any
     file: str
     lines: dict[Path_, int] = field(default_factory=dict)
+    # plain values followed by " #" (one space): text the writer meant, cut off as a comment
+    cut: tuple[Path_, ...] = ()
 
     def line_of(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest parent that has one."""
@@ -72,7 +74,7 @@ def load(path: Path, what: str = "file") -> Located:
 
 def parse(text: str, file: str, line_offset: int = 0) -> Located:
     """Parse one YAML document safely; every problem becomes a YamlProblem with a line."""
-    builder = _Builder(file, line_offset)
+    builder = _Builder(file, line_offset, text)
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             builder.feed(event)
@@ -90,7 +92,7 @@ def parse(text: str, file: str, line_offset: int = 0) -> Located:
                                   hint=hint)) from None
     except yaml.YAMLError:
         raise YamlProblem(Problem("not valid YAML", file)) from None
-    return Located(builder.result, file, builder.lines)
+    return Located(builder.result, file, builder.lines, tuple(builder.cut))
 
 
 def _unclosed_hint(line: str) -> str:
@@ -129,13 +131,31 @@ class _Frame:
 
 
 _IMPLICIT = yaml.resolver.Resolver()
+_CUT = re.compile(r" #")  # "Suite #200", "Test # 1"; a comment meant as one has 2 spaces
+
+
+def cut_warnings(doc: Located, fields: tuple[str, ...]) -> list[Problem]:
+    """A warning for each of `fields` (dotted paths; a list's entries count as the list)
+    whose value a '#' cut short. The value itself is never quoted."""
+    out = []
+    for path in doc.cut:
+        named = tuple(p for p in path if not isinstance(p, int))
+        if ".".join(named) not in fields:
+            continue
+        shown = ".".join(named) + "".join(f" entry {p + 1}" for p in path if isinstance(p, int))
+        out.append(Problem("the text after ' #' on this line is a YAML comment and is not "
+                           "printed", doc.file, doc.line_of(path), shown,
+                           "put the whole value in quotes to keep it, e.g. \"Suite #200\"",
+                           "warning"))
+    return out
 
 
 class _Builder:
     """Plain data from parser events, counting values, text and depth as it goes."""
 
-    def __init__(self, file: str, line_offset: int):
-        self.file, self.offset = file, line_offset
+    def __init__(self, file: str, line_offset: int, text: str = ""):
+        self.file, self.offset, self.text = file, line_offset, text
+        self.cut: list[Path_] = []
         self.lines: dict[Path_, int] = {}
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
@@ -192,6 +212,9 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             self.fail(self._bad_value(tag, exc), event, self._bad_value_hint(tag))
         self._count(1, len(event.value), event)
+        if not event.style and isinstance(value, str) and self.stack and \
+                _CUT.match(self.text, event.end_mark.index):
+            self.cut.append(self._next_path())
         self._place(value, event)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1, len(event.value))

@@ -205,3 +205,21 @@ def test_a_rerun_with_another_source_date_epoch_keeps_a_spec_dated_handout(tmp_p
     assert _batch(specs, out).summary() == "0 built, 1 unchanged, 0 failed"
     _batch(specs, out, previous=False)  # and a forced rebuild gives the same bytes
     assert (out / "carlsbad" / "a.pdf").read_bytes() == before
+
+
+def test_a_stuck_pool_thread_never_keeps_the_batch_from_ending():
+    """A worker killed mid-result leaves the pool's manager thread reading a pipe for ever,
+    and Python's exit would wait for it (seen once, after five quick Ctrl-Cs): the
+    batch then ends with its status at once, after flushing what it printed."""
+    code = (
+        "import os, threading\n"
+        "from handouts import executors\n"
+        "read, write = os.pipe()\n"
+        "stuck = threading.Thread(target=os.read, args=(read, 1))\n"
+        "stuck.start()\n"
+        "executors.ABANDONED.append(stuck)\n"
+        "print('manifest written', flush=False)\n"
+        "executors.leave(130)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 130 and result.stdout == "manifest written\n"

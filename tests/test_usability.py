@@ -81,6 +81,24 @@ def test_an_unquoted_colour_inside_braces_is_found_on_its_own_line(tmp_path):
     assert "in YAML a '#' starts a comment" in result.output
 
 
+def test_text_a_hash_cuts_short_is_warned_about_without_quoting_it(tmp_path):
+    """'Suite #200' and 'Tylenol #3' lose what follows ' #' (a YAML comment): warned, with
+    the field and line, never the patient's text; a comment after two spaces is meant."""
+    site = tmp_path / "site.yaml"
+    site.write_text("name: Clinic #2\ncontact:\n  address: 410 Seaside Ave, Suite #200\n"
+                    "  phone: 555-0100   # the main line\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: Ketamine # 1\nsite: site.yaml\ntopics: [side-effects]  # one\n"
+                    "patient:\n  name: Ana #Ruiz\n  medications:\n    - Tylenol #3\n"
+                    "    - Zoloft 50 mg  # daily\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0
+    cut = [line for line in result.output.splitlines() if "is a YAML comment" in line]
+    assert [line.split(": warning: ")[1].split(":")[0] for line in cut] == [
+        "title", "patient.name", "patient.medications entry 1", "name", "contact.address"]
+    assert "Ruiz" not in result.output and "Tylenol" not in result.output
+
+
 # ---- site fields ------------------------------------------------------------------------
 
 
