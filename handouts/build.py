@@ -169,8 +169,9 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
     assembly = assemble(spec_file.spec, library, site, today())
     warnings = tuple(medicine_warning(prepared, i, options.strict)
                      for i, _ in assembly.unknown_medicines)
-    if warnings and options.strict:
-        raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings])
+    if warnings and options.strict:  # the other warnings are still said, as warnings
+        raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings]
+                        + spec_warnings(spec_file) + (site_problems(site) if site else []))
     renderers = {"pdf": render, "html": render_html}
     try:
         outputs = {fmt: renderers[fmt](assembly.document) for fmt in options.formats}

@@ -485,8 +485,12 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
                                         else "co-medication-report.pdf")
     check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
     data, warnings = make_report(prepared, options)
-    if warnings and strict:
-        raise HandoutError([dataclasses.replace(w, severity="error") for w in warnings])
+    from handouts.report import UNKNOWN
+
+    medicines = [w for w in warnings if w.message == UNKNOWN]
+    if medicines and strict:  # as for build: --strict is about the medicines
+        raise HandoutError([dataclasses.replace(w, severity="error") for w in medicines]
+                           + [w for w in warnings if w not in medicines])
     for note in prepared.notes:
         click.echo(note, err=True)
     for warning in warnings:

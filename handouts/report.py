@@ -32,8 +32,9 @@ from handouts.errors import ContentError, LayoutError, Problem, SpecError
 from handouts.library import Library, open_library
 from handouts.medicines import Recognised
 from handouts.output import today
+from handouts.printcheck import site_problems
 from handouts.site import Site, load_site
-from handouts.spec import Spec, validate_spec
+from handouts.spec import Spec, spec_warnings, validate_spec
 from handouts.yamlio import Located
 
 TITLE = "Ketamine and esketamine with this patient's medicines"
@@ -136,7 +137,9 @@ def make_report(prepared: Prepared, options: BuildOptions | None = None
     spec = prepared.spec_file.spec
     document, unknown = report_document(spec, prepared.library, prepared.site, today())
     warnings = tuple(dataclasses.replace(medicine_warning(prepared, i), message=UNKNOWN)
-                     for i, _ in unknown)
+                     for i, _ in unknown) + tuple(spec_warnings(prepared.spec_file))
+    if prepared.site:
+        warnings += tuple(site_problems(prepared.site))
     try:
         return render(document), warnings
     except LayoutError as exc:

@@ -206,6 +206,21 @@ def test_site_warnings_are_printed_once_per_run(tmp_path):
     assert result.output.count("print as") + result.output.count("grey") == 1
 
 
+def test_site_warnings_are_said_by_strict_builds_and_by_the_report(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text('name: X\ncolors:\n  primary: "#1F4E79"\n  accent: "#2E6B4F"\n')
+    spec = tmp_path / "s.yaml"
+    spec.write_text("title: T\nsite: site.yaml\ntopics: [side-effects]\npatient:\n"
+                    "  medications: [Zoloft 50 mg, sertaline]\n")
+    strict = invoke("build", str(spec), "--strict", "-o", str(tmp_path / "o"))
+    assert strict.exit_code == 1 and "error: " in strict.output and "grey" in strict.output
+    report = invoke("report", str(spec), "-o", str(tmp_path / "o" / "r.pdf"))
+    assert report.exit_code == 0 and "grey" in report.output
+    report = invoke("report", str(spec), "--strict", "-o", str(tmp_path / "o" / "r.pdf"))
+    assert report.exit_code == 1
+    assert "error: " in report.output and "warning: colors.accent" in report.output
+
+
 def test_check_takes_a_folder_as_batch_does():
     result = invoke("check", str(SPECS))
     assert "6 specs" in result.output, result.output
