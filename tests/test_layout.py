@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from handouts.errors import HandoutError
 
-from .conftest import SPECS, compact, pdf_text, raw_text
+from .conftest import FIXTURES, SPECS, compact, pdf_text, raw_text
 
 SAFE = 0.5 * 72  # printer-safe margin
 BAND = 0.7 * 72  # the brand band, inside the safe margin
@@ -279,3 +279,56 @@ def test_a_reference_entry_is_never_split_in_large_print(tmp_path):
         entry = compact("".join(r.text for r in reference.inlines
                                 if isinstance(r, Text | Link)))[:120]
         assert any(entry in page for page in pages), reference.key
+
+
+RIVERBEND_SPEC = """\
+title: Your Spravato treatment and your medicines
+site: {site}
+topics: [what-to-expect, side-effects]
+patient:
+  name: Marisol Quintero-Baptiste
+  prepared_by: Dr. K. Okafor, PMHNP
+  medications:
+    - sertraline 100 MG Oral Tablet
+    - QUEtiapine 25 mg tab
+    - buprenorphine / naloxone 8 MG / 2 MG Sublingual Film
+    - lithium carbonate 300 MG ER
+    - metoprolol succinate 25 mg
+    - lamotrigne 100 mg daily
+"""
+
+
+def test_the_medicines_heading_never_ends_a_page_alone(tmp_path, build_spec):
+    """Found in a new user's trial: in large print on letter the heading sat at the foot
+    of page 1 and the table began on page 2."""
+    for name in ("riverbend.yaml", "riverbend-logo.png"):
+        (tmp_path / name).write_bytes((FIXTURES / "sites" / name).read_bytes())
+    path = build_spec(RIVERBEND_SPEC.format(site="riverbend.yaml"), large_print=True,
+                      paper="letter")
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    heading = next(i for i, text in enumerate(pages) if "Your medicines" in text)
+    assert "What it is" in pages[heading]  # the table's header row shares its page
+
+
+@pytest.mark.parametrize("spec, options", [
+    ("large-print.yaml", {"site": "lakeside"}),
+    ("tailored-leaflet.yaml", {"large_print": True, "site": "mesa"}),
+    ("everything-clinician.yaml", {"paper": "a4"}),
+])
+def test_a_title_that_wraps_never_leaves_one_word_alone(spec, options):
+    from handouts.build import BuildOptions, make_pdf, prepare
+
+    if "site" in options:
+        options = {**options, "site": str(SPECS / "sites" / f"{options['site']}.yaml")}
+    built = BuildOptions(**options)
+    prepared = prepare(SPECS / spec, built)
+    title = prepared.spec_file.spec.title
+    pdf, _ = make_pdf(prepared, built)
+    lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    for size in range(2, 5):  # the title as the lines it is set on
+        for start in range(len(lines) - size + 1):
+            if " ".join(line.strip() for line in lines[start:start + size]) == title:
+                assert all(" " in line.strip() for line in lines[start:start + size]), \
+                    lines[start:start + size]
+                return
+    assert title in " ".join(lines)  # on one line
