@@ -238,6 +238,7 @@ def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
     them). Ctrl-C never raises in the middle of this (a pool half shut down would hang the
     interpreter's exit): a press only asks for the kill."""
     processes = list(getattr(pool, "_processes", {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     while any(p.is_alive() for p in processes):
         if kill or stop.now:
@@ -245,13 +246,13 @@ def _stop_pool(pool: ProcessPoolExecutor, stop: Stop, kill: bool) -> None:
                 if process.is_alive():
                     process.kill()
         time.sleep(0.05)
-    manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None:
-        manager.join(timeout=10)
+        manager.join(timeout=MANAGER_GRACE)
         if manager.is_alive():  # stuck on a result a killed worker had half sent
             ABANDONED.append(manager)
 
 
+MANAGER_GRACE = 10.0  # seconds a pool's manager thread may take to finish after shutdown
 # Pool manager threads that will never end: a worker killed while sending its result leaves
 # the manager reading a pipe whose other end this process holds, and Python's exit would
 # wait for it for ever. `leave` ends the process without waiting for them.

@@ -223,3 +223,29 @@ def test_a_stuck_pool_thread_never_keeps_the_batch_from_ending():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 130 and result.stdout == "manifest written\n"
+
+
+def test_a_pool_whose_manager_thread_is_stuck_is_left_behind(monkeypatch):
+    """The manager thread is taken before shutdown(), which forgets it (as CPython's
+    ProcessPoolExecutor does); one that does not end in time is recorded for `leave`."""
+    import threading
+
+    from handouts import executors
+
+    read, write = os.pipe()
+    stuck = threading.Thread(target=os.read, args=(read, 1), daemon=True)
+    stuck.start()
+
+    class Pool:  # the parts of ProcessPoolExecutor that _stop_pool uses
+        _processes: dict = {}
+        _executor_manager_thread = stuck
+
+        def shutdown(self, wait, cancel_futures):
+            self._executor_manager_thread = None
+
+    monkeypatch.setattr(executors, "MANAGER_GRACE", 0.1)
+    monkeypatch.setattr(executors, "ABANDONED", [])
+    executors._stop_pool(Pool(), executors.Stop(), kill=False)
+    assert len(executors.ABANDONED) == 1 and executors.ABANDONED[0] is stuck
+    os.write(write, b"x")  # let it go
+
