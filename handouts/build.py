@@ -12,8 +12,7 @@ from handouts.assemble import assemble, choose_sections, recognise_medicines
 from handouts.errors import LayoutError, Problem, SpecError
 from handouts.library import BUNDLED, Library, open_library
 from handouts.output import is_plain_name, today, write_atomic
-from handouts.printcheck import site_problems
-from handouts.site import Site, find_site, load_site
+from handouts.site import Site, find_site, load_site, site_warnings
 from handouts.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.validation import field_name
 
@@ -64,7 +63,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
         if isinstance(site_ref, str) and site_ref.strip() else None
     roots = tuple(options.libraries) + (site.libraries if site else ())
     library = open_library(roots, options.allow_outside_paths)
-    extra, notes = _extra_medications(options)
+    extra, notes = extra_medications(options)
     spec_file = validate_spec(spec_path, doc, library)
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
@@ -78,7 +77,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     return Prepared(spec_file, site, library, routes, notes)
 
 
-def _extra_medications(options: BuildOptions
+def extra_medications(options: BuildOptions
                        ) -> tuple[list[tuple[str, tuple[str, ...]]], tuple[str, ...]]:
     """--meds and --fhir entries, each held to the rules of patient.medications."""
     extra, notes, problems = [], (), []
@@ -170,17 +169,21 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
     warnings = tuple(medicine_warning(prepared, i, options.strict)
                      for i, _ in assembly.unknown_medicines)
     if warnings and options.strict:  # the other warnings are still said, as warnings
-        raise SpecError([Problem(w.message, w.file, w.line, w.field, w.hint) for w in warnings]
-                        + spec_warnings(spec_file) + (site_problems(site) if site else []))
+        raise SpecError([replace(w, severity="error") for w in warnings]
+                        + input_warnings(prepared))
     renderers = {"pdf": render, "html": render_html}
     try:
         outputs = {fmt: renderers[fmt](assembly.document) for fmt in options.formats}
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
-    warnings += tuple(spec_warnings(spec_file))
-    if site:
-        warnings += tuple(site_problems(site))
-    return outputs, warnings
+    return outputs, warnings + tuple(input_warnings(prepared))
+
+
+def input_warnings(prepared: Prepared) -> list[Problem]:
+    """What the spec and site files load with but probably do not mean (a list item run
+    into the one above, text a '#' cut short, colours that print badly)."""
+    site = prepared.site
+    return spec_warnings(prepared.spec_file) + (site_warnings(site) if site else [])
 
 
 def _located(problem: Problem, prepared: Prepared) -> Problem:

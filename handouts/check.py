@@ -323,8 +323,7 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
                 ) -> list[Problem]:
     """Load each spec and each site (named by a spec or given) as a build would; report
     what is wrong, including print problems of the sites' colours."""
-    from handouts.printcheck import site_problems
-    from handouts.site import find_site, load_site
+    from handouts.site import find_site, load_site, site_warnings
     from handouts.spec import load_spec, spec_warnings
 
     problems: list[Problem] = []
@@ -341,7 +340,7 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
             problems.extend(exc.problems)
     for site_path in sorted(set(site_paths)):
         try:
-            problems.extend(site_problems(load_site(site_path)))
+            problems.extend(site_warnings(load_site(site_path)))
         except HandoutError as exc:
             problems.extend(exc.problems)
     return problems

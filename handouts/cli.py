@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import json
 import os
@@ -477,7 +476,8 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
 
     quiet_collector()
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
-                           medications=split_meds(meds), libraries=libraries, fhir=fhir)
+                           medications=split_meds(meds), strict=strict, libraries=libraries,
+                           fhir=fhir)
     if spec is None and not (meds or fhir):
         raise click.UsageError('give a SPEC, --meds "a, b" or --fhir FILE')
     prepared = prepare(spec, options) if spec else _prepare_meds(options)
@@ -485,12 +485,6 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
                                         else "co-medication-report.pdf")
     check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
     data, warnings = make_report(prepared, options)
-    from handouts.report import UNKNOWN
-
-    medicines = [w for w in warnings if w.message == UNKNOWN]
-    if medicines and strict:  # as for build: --strict is about the medicines
-        raise HandoutError([dataclasses.replace(w, severity="error") for w in medicines]
-                           + [w for w in warnings if w not in medicines])
     for note in prepared.notes:
         click.echo(note, err=True)
     for warning in warnings:
@@ -501,20 +495,11 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
 
 def _prepare_meds(options):
     """A report from --meds and --fhir alone: a spec made in memory, never written."""
-    from handouts.build import Prepared, check_medications
+    from handouts.build import Prepared, extra_medications
     from handouts.report import TITLE, prepare_data
     from handouts.site import find_site
 
-    extra, notes = [("--meds", options.medications)], ()
-    if options.fhir:
-        from handouts.fhir import read_medications
-
-        found = read_medications(options.fhir)
-        extra.append(("--fhir", found.entries))
-        notes = (found.summary(),)
-    problems = [p for route, entries in extra for p in check_medications(entries, route)]
-    if problems:
-        raise HandoutError(problems)
+    extra, notes = extra_medications(options)
     data = {"title": TITLE, "audience": "clinician", "paper": options.paper,
             "patient": {"medications": [m for _, entries in extra for m in entries]}}
     site = find_site(options.site) if options.site else None

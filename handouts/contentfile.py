@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from handouts.document import (
+    LINK_SCHEMES,
     Audience,
     Block,
     Callout,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 # like the audience passages it is kept apart, so ordinary handouts never print it.
 CONTAINERS = ("patient", "clinician", "report", "warning", "note")
 PASSAGES = ("patient", "clinician", "report")
-ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _CITATION = re.compile(r"\s*\[(@[\w:.\-]+(?:\s*;\s*@[\w:.\-]+)*)\]")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 
@@ -216,7 +216,7 @@ class _Reader:
                 italic = kind == "em_open"
             elif kind == "link_open":
                 href = str(child.attrs.get("href", ""))
-                if not href.lower().startswith(ALLOWED_SCHEMES):
+                if not href.lower().startswith(LINK_SCHEMES):
                     self.problems.append(Problem(
                         f"link to '{href}' is not allowed", self.path, line,
                         hint="links must start with https://, http:// or mailto:"))

@@ -205,3 +205,34 @@ class Document:
     medicines: tuple[Medicine, ...] = ()
     disclaimer: tuple[Block, ...] = ()
     references: tuple[Reference, ...] = field(default_factory=tuple)
+
+
+# ---- what both renderers say of a Document alike ------------------------------------------
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def checked_link(url: str) -> str:
+    """`url` if it is a link we print (http, https or mailto); else a LayoutError."""
+    from handouts.errors import LayoutError, Problem
+
+    if not url.lower().startswith(LINK_SCHEMES):
+        raise LayoutError(Problem(f"link to '{url}' is not allowed",
+                                  hint="links must start with https://, http:// or mailto:"))
+    return url
+
+
+def metadata_subject(document: Document) -> str:
+    who = "Patient handout" if document.audience == "patient" else "Clinician summary"
+    return f"{who}: ketamine and esketamine treatment for depression"
+
+
+def metadata_title(document: Document) -> str:
+    """The title for PDF metadata and the HTML <title>. A handout tailored to one patient
+    gets a fixed title with no word from the spec's title, which may name the patient or
+    their medicines in ways no check could catch ("Li's leaflet", "Zoloft and you"); others
+    keep theirs."""
+    if document.prepared_for or document.medicines:
+        return metadata_subject(document)
+    return document.title
+

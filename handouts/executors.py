@@ -279,12 +279,18 @@ def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    warm_process(libraries, allow_outside)
+
+
+def warm_process(libraries: tuple[Path, ...], allow_outside: bool = False):
+    """What every build in this process uses, loaded once: the library and the fonts."""
     from handouts.library import open_library
     from handouts.render.fonts import FALLBACK, FAMILIES, family
 
-    open_library(libraries, allow_outside)
+    library = open_library(libraries, allow_outside)
     for family_id in (*FAMILIES, FALLBACK):
         family(family_id)
+    return library
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -230,7 +230,12 @@ def _parse_version(path: Path, mtime_ns: int, size: int) -> ContentFile:
     return content
 
 
-@cache
 def open_library(roots: tuple[Path, ...] = (), allow_outside: bool = False) -> Library:
-    """The library for these extra roots, opened once per process."""
+    """The library for these extra roots, opened once per process (however the arguments
+    are written: `open_library(r)` and `open_library(r, False)` are one library)."""
+    return _open_library(tuple(roots), bool(allow_outside))
+
+
+@cache
+def _open_library(roots: tuple[Path, ...], allow_outside: bool) -> Library:
     return Library(roots, allow_outside)

@@ -168,16 +168,10 @@ def brand_problems(primary: str, accent: str) -> list[tuple[str, str, str]]:
 
 
 def site_problems(site) -> list[Problem]:
-    """Print problems of a loaded site, as warnings placed at its colour lines; and text a
-    '#' cut short (an address with "Suite #200")."""
-    from handouts.yamlio import cut_warnings
-
+    """Print problems of a loaded site, as warnings placed at its colour lines."""
     colors = site.model.colors
     source = site.source
-    cut = cut_warnings(source, ("name", "contact.address", "contact.website", "footer_note",
-                                "crisis_line.label", "contact.phone.label",
-                                "contact.after_hours.label")) if source else []
     return [Problem(message, str(site.files[0]),
                     source.line_of(tuple(field.split("."))) if source else None, field, hint,
                     "warning")
-            for field, message, hint in brand_problems(colors.primary, colors.accent)] + cut
+            for field, message, hint in brand_problems(colors.primary, colors.accent)]

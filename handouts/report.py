@@ -13,8 +13,14 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from handouts.assemble import brand_of, disclaimer, prepared_for, resolve_citations
-from handouts.build import BuildOptions, Prepared, medicine_warning, render
+from handouts.assemble import (
+    brand_of,
+    disclaimer,
+    prepared_for,
+    recognise_medicines,
+    resolve_citations,
+)
+from handouts.build import BuildOptions, Prepared, input_warnings, medicine_warning, render
 from handouts.build import unprintable_fields as unprintable
 from handouts.citations import Numbering, format_reference
 from handouts.document import (
@@ -32,9 +38,8 @@ from handouts.errors import ContentError, LayoutError, Problem, SpecError
 from handouts.library import Library, open_library
 from handouts.medicines import Recognised
 from handouts.output import today
-from handouts.printcheck import site_problems
 from handouts.site import Site, load_site
-from handouts.spec import Spec, spec_warnings, validate_spec
+from handouts.spec import Spec, validate_spec
 from handouts.yamlio import Located
 
 TITLE = "Ketamine and esketamine with this patient's medicines"
@@ -49,8 +54,7 @@ HOW_TO_READ = (
 def report_document(spec: Spec, library: Library, site: Site | None,
                     on: dt.date) -> tuple[Document, tuple[tuple[int, Recognised], ...]]:
     """The report's Document, and the entries (by position) with a name not recognised."""
-    recognised = [library.drugs.recognise(m) for m in spec.patient.medications] \
-        if spec.patient else []
+    recognised = recognise_medicines(spec, library)
     if not recognised:
         raise SpecError.one("the co-medication report needs the patient's medicines",
                             field="patient.medications",
@@ -131,15 +135,18 @@ def _review_section(recognised: Sequence[Recognised]) -> Section | None:
 def make_report(prepared: Prepared, options: BuildOptions | None = None
                 ) -> tuple[bytes, tuple[Problem, ...]]:
     """The report's PDF bytes and its warnings, without touching the file system."""
-    problems = unprintable(prepared, options or BuildOptions())
+    options = options or BuildOptions()
+    problems = unprintable(prepared, options)
     if problems:
         raise SpecError(problems)
     spec = prepared.spec_file.spec
     document, unknown = report_document(spec, prepared.library, prepared.site, today())
-    warnings = tuple(dataclasses.replace(medicine_warning(prepared, i), message=UNKNOWN)
-                     for i, _ in unknown) + tuple(spec_warnings(prepared.spec_file))
-    if prepared.site:
-        warnings += tuple(site_problems(prepared.site))
+    unknown_names = [dataclasses.replace(medicine_warning(prepared, i), message=UNKNOWN)
+                     for i, _ in unknown]
+    if unknown_names and options.strict:  # as for a handout: --strict is about the medicines
+        raise SpecError([dataclasses.replace(w, severity="error") for w in unknown_names]
+                        + input_warnings(prepared))
+    warnings = tuple(unknown_names) + tuple(input_warnings(prepared))
     try:
         return render(document), warnings
     except LayoutError as exc:

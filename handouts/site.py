@@ -25,7 +25,7 @@ from handouts.spec import (
     text_field,
 )
 from handouts.validation import field_name, suggest, validate
-from handouts.yamlio import Located
+from handouts.yamlio import Located, cut_warnings
 
 MAX_LOGO_BYTES = 5_000_000
 MAX_LOGO_PIXELS = 25_000_000
@@ -120,6 +120,18 @@ class Site:
     files: tuple[Path, ...] = field(default_factory=tuple)
     libraries: tuple[Path, ...] = field(default_factory=tuple)
     source: Located | None = None
+
+
+# The site's free text a ' #' may cut short ("Suite #200"): every field printed as written.
+TEXT_FIELDS = ("name", "contact.address", "contact.website", "footer_note",
+               "crisis_line.label", "contact.phone.label", "contact.after_hours.label")
+
+
+def site_warnings(site: Site) -> list[Problem]:
+    """What loads but is probably not meant: colours that print badly, text a '#' cut."""
+    from handouts.printcheck import site_problems
+
+    return site_problems(site) + (cut_warnings(site.source, TEXT_FIELDS) if site.source else [])
 
 
 def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Path:

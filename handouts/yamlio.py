@@ -137,17 +137,13 @@ _CUT = re.compile(r" #")  # "Suite #200", "Test # 1"; a comment meant as one has
 def cut_warnings(doc: Located, fields: tuple[str, ...]) -> list[Problem]:
     """A warning for each of `fields` (dotted paths; a list's entries count as the list)
     whose value a '#' cut short. The value itself is never quoted."""
-    out = []
-    for path in doc.cut:
-        named = tuple(p for p in path if not isinstance(p, int))
-        if ".".join(named) not in fields:
-            continue
-        shown = ".".join(named) + "".join(f" entry {p + 1}" for p in path if isinstance(p, int))
-        out.append(Problem("the text after ' #' on this line is a YAML comment and is not "
-                           "printed", doc.file, doc.line_of(path), shown,
-                           "put the whole value in quotes to keep it, e.g. \"Suite #200\"",
-                           "warning"))
-    return out
+    from handouts.validation import field_name  # which reads Located from here
+
+    return [Problem("the text after ' #' on this line is a YAML comment and is not printed",
+                    doc.file, doc.line_of(path), field_name(path),
+                    "put the whole value in quotes to keep it, e.g. \"Suite #200\"", "warning")
+            for path in doc.cut
+            if ".".join(p for p in path if not isinstance(p, int)) in fields]
 
 
 class _Builder:

@@ -11,7 +11,8 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from handouts.render import _metadata_title, prepare_layout, render
+from handouts.document import metadata_title as _metadata_title
+from handouts.render import prepare_layout, render
 
 from .conftest import pdf_text
 from .matrix import NAMES, documents

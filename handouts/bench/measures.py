@@ -135,16 +135,8 @@ def import_times(repeats: int) -> dict[str, float]:
     """Wall ms of a fresh Python that only starts ('python'), that imports everything a
     build imports ('everything'), and that imports each heavy library alone (less the
     start)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
     def wall(code: str) -> float:
-        subprocess.run([sys.executable, "-c", code], check=True, env=env)  # writes .pyc
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=env)
-            times.append((time.perf_counter() - start) * 1000)
-        return statistics.median(times)
+        return statistics.median(fresh_runs([sys.executable, "-c", code], repeats))
 
     start = wall("pass")
     out = {"python": start, "everything": wall(ALL_IMPORTS) - start}
@@ -155,16 +147,23 @@ def import_times(repeats: int) -> dict[str, float]:
 def cold_build(spec: Path, repeats: int) -> Spread:
     """Wall ms of `handouts build SPEC` as a fresh process, as a user's machine runs it:
     with Python's bytecode cache (this machine's PYTHONDONTWRITEBYTECODE is left out)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "handouts", "build", str(spec), "-o", out]
-        subprocess.run(command, check=True, capture_output=True, env=env)  # writes .pyc
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            times.append((time.perf_counter() - start) * 1000)
-    return Spread(tuple(times))
+        return Spread(tuple(fresh_runs(command, repeats)))
+
+
+def fresh_runs(command: list[str], repeats: int) -> list[float]:
+    """Wall ms of `command` run `repeats` times as a fresh process, after one run that
+    writes Python's bytecode cache (this machine's PYTHONDONTWRITEBYTECODE is left out, as
+    a user's machine has it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(command, check=True, capture_output=True, env=env)  # writes .pyc
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def make_batch(folder: Path, patients: int) -> tuple[Path, Path, Path]:

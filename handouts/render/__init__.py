@@ -17,7 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from handouts import __version__
-from handouts.document import Document, Medicine
+from handouts.document import Document, Medicine, metadata_subject, metadata_title
 from handouts.errors import LayoutError, Problem
 from handouts.render.canvas import TaggedCanvas
 from handouts.render.flowables import (
@@ -53,7 +53,7 @@ class Layout:
     doc: BaseDocTemplate
     story: list[Flowable]
     out: io.BytesIO
-    canvasmaker: type | partial = NumberingCanvas
+    canvasmaker: partial
 
     def build(self) -> bytes:
         try:
@@ -93,18 +93,16 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
     frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     out = io.BytesIO()
-    title = _metadata_title(document)
+    title = metadata_title(document)
     doc = BaseDocTemplate(
         out, pagesize=(page_w, page_h), invariant=1, lang=document.language,
         title=title, author=document.brand.name,
-        subject=_subject(document), creator=f"handouts {__version__}", keywords="",
+        subject=metadata_subject(document), creator=f"handouts {__version__}", keywords="",
         leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
         bottomMargin=frame_bottom)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
-    if root is None:
-        return Layout(doc, story(document, ctx), out,
-                      partial(NumberingCanvas, date=document.date))
-    canvas = partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
+    canvas = partial(NumberingCanvas, date=document.date) if root is None else \
+        partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
     return Layout(doc, story(document, ctx), out, canvas)
 
 
@@ -219,16 +217,3 @@ def _medicine_style(theme) -> list:
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ]
 
-
-def _subject(document: Document) -> str:
-    who = "Patient handout" if document.audience == "patient" else "Clinician summary"
-    return f"{who}: ketamine and esketamine treatment for depression"
-
-
-def _metadata_title(document: Document) -> str:
-    """The title for PDF metadata. A handout tailored to one patient gets a fixed title
-    with no word from the spec's title, which may name the patient or their medicines in
-    ways no check could catch ("Li's leaflet", "Zoloft and you"); others keep theirs."""
-    if document.prepared_for or document.medicines:
-        return _subject(document)
-    return document.title

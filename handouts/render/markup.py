@@ -16,12 +16,11 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from handouts.citations import compress
-from handouts.document import CiteRef, Inline, Link, PageRef, Text
+from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link
 from handouts.errors import LayoutError, Problem
 from handouts.render.fonts import FALLBACK, Family, family
 from handouts.render.tags import INLINE_CALLBACK, Node
 
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
 _MOVE_BEFORE_CITATION = ".,;:"
 
@@ -195,10 +194,7 @@ def _wrap(text: str, fallback: bool, glyphs: Glyphs) -> str:
 
 def href_markup(url: str) -> str:
     """An attribute-safe link target; anything but http(s) or mailto is refused."""
-    if not url.lower().startswith(SAFE_SCHEMES):
-        raise LayoutError(Problem(f"link to '{url}' is not allowed",
-                                  hint="links must start with https://, http:// or mailto:"))
-    return escape(url, _ENTITIES)
+    return escape(checked_link(url), _ENTITIES)
 
 
 def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,

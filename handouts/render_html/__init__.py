@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from handouts.document import Document, Medicine
+from handouts.document import Document, Medicine, metadata_title
 from handouts.render_html.blocks import (
     Headings,
     attr,
@@ -63,9 +63,7 @@ def render_html(document: Document) -> bytes:
 
 def _title(document: Document) -> str:
     """The same title as the PDF's metadata: never the patient's name."""
-    from handouts.render import _metadata_title
-
-    return _metadata_title(document)
+    return metadata_title(document)
 
 
 def _band(document: Document) -> str:

@@ -22,10 +22,9 @@ from handouts.document import (
     Paragraph,
     Table,
     Text,
+    checked_link,
 )
-from handouts.errors import LayoutError, Problem
 
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
 CALLOUT_TITLES = {"warning": "Important", "note": "Good to know", "safety": "Get help now"}
 
 
@@ -39,10 +38,7 @@ def attr(value: str) -> str:
 
 
 def href(url: str) -> str:
-    if not url.lower().startswith(SAFE_SCHEMES):
-        raise LayoutError(Problem(f"link to '{url}' is not allowed",
-                                  hint="links must start with https://, http:// or mailto:"))
-    return attr(url)
+    return attr(checked_link(url))
 
 
 def section_anchor(section_id: str) -> str:

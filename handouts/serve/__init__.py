@@ -46,16 +46,13 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 def warm_parent(libraries: tuple[Path, ...]):
     """What every build uses, loaded once before the workers are forked from this process:
     the library and its parsed sections, the fonts, ReportLab and the PNG renderer."""
-    from handouts.library import open_library
+    from handouts.executors import warm_process
     from handouts.render import render  # noqa: F401  (imported for the workers to inherit)
-    from handouts.render.fonts import FALLBACK, FAMILIES, family
 
-    library = open_library(libraries)
+    library = warm_process(libraries)
     for ident in library.topic_ids + library.comedication_ids:
         library.section(ident)
     library.drugs  # noqa: B018  (the vocabulary, memory-mapped)
-    for family_id in (*FAMILIES, FALLBACK):
-        family(family_id)
     import pypdfium2  # noqa: F401
     return library
 

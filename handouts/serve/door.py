@@ -50,11 +50,10 @@ class Door:
                 # a route may set a stricter policy of its own (the HTML twin's); the
                 # other headers are always ours, and cookies are always dropped
                 own_policy = any(k.lower() == POLICY for k, _ in given)
-                headers = [(k, v) for k, v in given
-                           if k.lower() not in {h for h, _ in HEADERS} | {b"set-cookie"}
-                           or (k.lower() == POLICY and own_policy)]
-                message = {**message, "headers": headers + [
-                    h for h in HEADERS if not (h[0] == POLICY and own_policy)]}
+                ours = [h for h in HEADERS if not (own_policy and h[0] == POLICY)]
+                replaced = {h for h, _ in ours} | {b"set-cookie"}
+                message = {**message, "headers": [
+                    (k, v) for k, v in given if k.lower() not in replaced] + ours}
             await send(message)
 
         try:
