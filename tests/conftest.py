@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.build import BuildOptions, build
+from handouts.outputs.build import BuildOptions, build
 
 # The parsed-content cache lives in a folder of the test run's own, not the user's.
 os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")

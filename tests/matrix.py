@@ -7,11 +7,10 @@ import datetime as dt
 import itertools
 from functools import cache
 
-from handouts.assemble import assemble
-from handouts.build import BuildOptions, prepare
+from handouts.assemble.handout import assemble
 from handouts.document import Document
-
-from .conftest import SPECS
+from handouts.outputs.build import BuildOptions, prepare
+from tests.conftest import SPECS
 
 VARIANTS = list(itertools.product(("patient", "clinician"), ("letter", "a4"), (False, True)))
 TODAY = dt.date(2026, 11, 23)

@@ -84,6 +84,6 @@ def structural_problems(path: Path) -> list[str]:
 
 
 def page_texts(path: Path) -> list[str]:
-    from .conftest import normalise
+    from tests.conftest import normalise
 
     return [normalise(p.extract_text()) for p in PdfReader(path).pages]

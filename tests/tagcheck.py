@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pikepdf
 
-from handouts.citations import compress
 from handouts.document import Callout, CiteRef, Document, Heading, ListBlock, Paragraph, Table
+from handouts.library.citations import compress
 from handouts.render.flowables import CALLOUTS
 
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}

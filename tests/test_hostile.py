@@ -19,12 +19,11 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from handouts.build import BuildOptions, build
-from handouts.cli import main
+from handouts.doors.cli import main
 from handouts.errors import HandoutError, SpecError
-from handouts.yamlio import YamlProblem, parse
-
-from .conftest import SPECS, pdf_text
+from handouts.inputs.yamlio import YamlProblem, parse
+from handouts.outputs.build import BuildOptions, build
+from tests.conftest import SPECS, pdf_text
 
 SITE = SPECS / "sites" / "carlsbad.yaml"
 
@@ -133,7 +132,7 @@ def test_no_message_quotes_the_patient(write_spec, tmp_path, patient):
 
 
 def test_an_internal_error_never_prints_the_exception_text(monkeypatch, tmp_path):
-    import handouts.build as build_module
+    import handouts.outputs.build as build_module
 
     def boom(*args, **kwargs):
         raise ValueError("invalid literal: 'Jane Doe'")
@@ -149,7 +148,8 @@ def test_an_internal_error_never_prints_the_exception_text(monkeypatch, tmp_path
 
 
 def test_the_cache_is_checked_json_in_a_private_folder(tmp_path, monkeypatch):
-    from handouts import library, parsecache
+    from handouts.library import load as library
+    from handouts.library import parsecache
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(cache))
@@ -437,7 +437,7 @@ def test_a_spec_date_wins_over_source_date_epoch(write_spec, tmp_path, monkeypat
 
 
 def test_files_are_written_with_our_process_id_and_stale_parts_only_are_removed(tmp_path):
-    from handouts.batch import remove_partial_files
+    from handouts.outputs.batch import remove_partial_files
 
     live = tmp_path / f".x.pdf.{os.getpid()}.abcdefgh.part"
     dead = tmp_path / ".y.pdf.999999999.abcdefgh.part"

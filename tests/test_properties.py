@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from handouts.cli import main
-
-from .conftest import compact, raw_text
-from .pdfcheck import structural_problems
+from handouts.doors.cli import main
+from tests.conftest import compact, raw_text
+from tests.pdfcheck import structural_problems
 
 SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,7 @@
     python tools/make_vocabulary.py --check    # exit 1 if the committed table is stale
 
 Each of the package's drug names and synonyms is keyed by the same words `handouts` reads
-from a medicine entry (handouts.medicines.name_words), and resolved to its ingredients:
+from a medicine entry (handouts.inputs.medicines.name_words), and resolved to its ingredients:
 "Zoloft" -> sertraline, "Suboxone" -> buprenorphine|naloxone, "lithium carbonate" ->
 lithium. Names with digits or inverted commas ("hydrochloride, sertraline") and combinations
 that only spell out their ingredients are left out: the ingredients are found one by one.
@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handouts.medicines import SALTS, name_words  # noqa: E402
-from handouts.output import write_atomic  # noqa: E402
-from handouts.vocabulary import VOCABULARY  # noqa: E402
+from handouts.files import write_atomic  # noqa: E402
+from handouts.inputs.medicines import SALTS, name_words  # noqa: E402
+from handouts.inputs.vocabulary import VOCABULARY  # noqa: E402
 
 PACKAGE = "drug-named-entity-recognition"
 HEADER = """\

@@ -56,8 +56,8 @@ class Spread:
 
 
 def _document(spec: Path):
-    from handouts.assemble import assemble
-    from handouts.build import BuildOptions, prepare, today
+    from handouts.assemble.handout import assemble
+    from handouts.outputs.build import BuildOptions, prepare, today
 
     prepared = prepare(spec, BuildOptions())
     return assemble(prepared.spec_file.spec, prepared.library, prepared.site,
@@ -69,8 +69,9 @@ def in_process(spec: Path, repeats: int) -> tuple[Spread, Spread, Spread]:
     with nothing remembered, the same doc.build with every cache warm: the best a batch
     could do). Measured turn about, so a busy neighbour on a shared machine slows all
     alike; CPU time rather than wall time keeps other tenants out of it."""
-    from handouts.build import BuildOptions, make_pdf, prepare
-    from handouts.render import prepare_layout, tagged
+    from handouts.outputs.build import BuildOptions, make_pdf, prepare
+    from handouts.render import tagged
+    from handouts.render.pdf import prepare_layout
 
     options = BuildOptions()
     document = _document(spec)
@@ -101,7 +102,7 @@ def in_process(spec: Path, repeats: int) -> tuple[Spread, Spread, Spread]:
 def tagging_cost(spec: Path, repeats: int) -> tuple[Spread, Spread]:
     """CPU ms (tagged, untagged) to lay out and write the PDF, turn about: the structure
     tree, marked content and PDF/UA metadata against the same layout without them."""
-    from handouts.render import prepare_layout
+    from handouts.render.pdf import prepare_layout
 
     document = _document(spec)
     times: dict[bool, list[float]] = {True: [], False: []}
@@ -116,7 +117,7 @@ def tagging_cost(spec: Path, repeats: int) -> tuple[Spread, Spread]:
 
 def structure_elements(spec: Path) -> int:
     """How many structure elements (each an indirect PDF object) the tagged handout has."""
-    from handouts.render import prepare_layout
+    from handouts.render.pdf import prepare_layout
 
     layout = prepare_layout(_document(spec))
     layout.build()
@@ -128,7 +129,7 @@ def structure_elements(spec: Path) -> int:
 # process (shared dependencies counted in each, so the parts overlap a little).
 IMPORTS = {"ReportLab (platypus) and Pillow": "import reportlab.platypus, PIL.Image",
            "pydantic": "import pydantic", "click": "import click", "PyYAML": "import yaml"}
-ALL_IMPORTS = "import handouts.cli, handouts.build, handouts.render"
+ALL_IMPORTS = "import handouts.doors.cli, handouts.outputs.build, handouts.render.pdf"
 
 
 def import_times(repeats: int) -> dict[str, float]:
@@ -208,7 +209,7 @@ def run_batch(specs: Path, sites: Path, library: Path, out: Path, jobs: int,
 def worker_memory(specs: Path, sites: Path, library: Path, out: Path, count: int) -> float:
     """Peak RSS (MB) of one process building `count` handouts, as a pool worker does."""
     code = (
-        "import resource, sys; from pathlib import Path; from handouts import batch; "
+        "import resource, sys; from pathlib import Path; from handouts.outputs import batch; "
         f"jobs = batch.plan(batch.find_specs([Path({str(specs)!r})]), "
         f"batch.find_sites([Path({str(sites)!r})]))[:{count}]; "
         f"batch.run(jobs, batch.Settings(Path({str(out)!r}), True, (Path({str(library)!r}),))); "

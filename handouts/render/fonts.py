@@ -10,7 +10,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from handouts.fontfiles import FALLBACK, FAMILIES, font_dir
+from handouts.render.fontfiles import FALLBACK, FAMILIES, font_dir
 
 __all__ = ["FALLBACK", "Family", "family"]
 

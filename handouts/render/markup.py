@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handouts.citations import compress
 from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link
 from handouts.errors import LayoutError, Problem
+from handouts.library.citations import compress
 from handouts.render.fonts import FALLBACK, Family, family
 from handouts.render.tags import INLINE_CALLBACK, Node
 

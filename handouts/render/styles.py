@@ -11,8 +11,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 
 from handouts.document import Document
-from handouts.printcheck import WHITE, band_text, readable_on_tint, readable_on_white
 from handouts.render.fonts import Family
+from handouts.render.printcheck import WHITE, band_text, readable_on_tint, readable_on_white
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#4A4A4A")

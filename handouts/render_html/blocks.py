@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Callable
 from html import escape
 
-from handouts.citations import compress
 from handouts.document import (
     Block,
     Callout,
@@ -24,6 +23,7 @@ from handouts.document import (
     Text,
     checked_link,
 )
+from handouts.library.citations import compress
 
 CALLOUT_TITLES = {"warning": "Important", "note": "Good to know", "safety": "Get help now"}
 

@@ -9,8 +9,8 @@ import base64
 from functools import cache
 
 from handouts.document import Document
-from handouts.fontfiles import FAMILIES, font_dir
-from handouts.printcheck import MIN_CONTRAST, contrast_ratio, readable_on_white, tinted
+from handouts.render.fontfiles import FAMILIES, font_dir
+from handouts.render.printcheck import MIN_CONTRAST, contrast_ratio, readable_on_white, tinted
 
 INK, MUTED, RULE = "#1A1A1A", "#4A4A4A", "#B8B8B8"
 SAFETY, WARNING = "#9B1C1C", "#8A4B00"

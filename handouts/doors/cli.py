@@ -1,0 +1,580 @@
+"""The command line: a thin shell over build, library and spec functions."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from handouts import __version__
+from handouts.errors import HandoutError, UsageError, capped, internal_error
+
+PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
+FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
+
+
+def quiet_collector() -> None:
+    """Keep the objects made while importing out of the garbage collector's full passes:
+    a one-off command would otherwise spend tens of milliseconds scanning them."""
+    gc.freeze()
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Print HandoutErrors one problem per line and exit 1 (2 for a command line that
+    cannot be right); never show a traceback, nor the text of an unexpected exception
+    (which may quote a patient's data): HANDOUTS_DEBUG=1 shows it, for a developer."""
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except HandoutError as exc:
+            for problem in capped(exc.problems):
+                click.echo(f"error: {problem}" if problem.severity == "error" else str(problem),
+                           err=True)
+            sys.exit(2 if isinstance(exc, UsageError) else 1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:  # `handouts list ... | head`: the reader has had enough
+            _quiet_stdout()
+            sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, without a traceback
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            click.echo(internal_error(exc), err=True)
+            sys.exit(3)
+    return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not complain too."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handouts")
+def main() -> None:
+    """Clinic-branded PDF handouts about ketamine and esketamine treatment."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True, help="Folder for the PDFs.")
+@click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
+@click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="A FHIR R4 Bundle, MedicationStatement or MedicationRequest (JSON) whose "
+              "current medicines tailor the handout.")
+@click.option("--out-name", help="File name for the PDF (one spec only).")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let specs and site files name files outside their own folders.")
+@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@reports_errors
+def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
+          large_print: bool, meds: str | None, fhir: Path | None, out_name: str | None,
+          strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
+          formats: str) -> None:
+    """Build handouts from SPEC files into PDFs (and HTML twins)."""
+    from handouts.files import parse_formats
+    from handouts.outputs.build import BuildOptions
+    from handouts.outputs.build import build as build_one
+
+    quiet_collector()
+    if out_name and len(specs) > 1:
+        raise click.UsageError("--out-name works with one spec only")
+    options = BuildOptions(out_dir, site, paper.lower() if paper else None, split_meds(meds),
+                           out_name, strict, libraries, allow_outside_paths, fhir=fhir,
+                           large_print=large_print, formats=parse_formats(formats))
+    failed = []
+    shown: set[str] = set()
+    for spec in specs:
+        try:
+            built = build_one(spec, options)
+        except HandoutError as exc:
+            failed.extend(exc.problems)
+            continue
+        for note in built.notes:
+            click.echo(note, err=True)
+        for warning in built.warnings:
+            if str(warning) not in shown:  # a site's colour warning once, not per spec
+                shown.add(str(warning))
+                click.echo(str(warning), err=True)
+        pages = f"{built.pages} pages, " if built.pages else ""
+        click.echo(f"wrote {built.path} ({pages}{built.size / 1024:.0f} KB)")
+        for path, size in built.others:
+            click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
+    if failed:
+        raise HandoutError(failed)
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
+              help="Site files, or folders of them (repeatable). Default: each spec's own.")
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes "
+              "(default: all cores).")
+@click.option("--force", is_flag=True, help="Rebuild even what has not changed.")
+@click.option("--shard", help="Build only slice I of N (e.g. 2/5), for splitting a batch "
+              "across machines.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let specs and site files name files outside their own folders.")
+@click.option("--contact-sheet", is_flag=True,
+              help="Also write contact-sheet.png: every output's first page, labelled.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where handouts are laid out: worker processes here, "
+              "or a Dask cluster (of --jobs processes here, unless --scheduler is given).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="A running Dask scheduler whose workers lay out the handouts (implies "
+              "--executor dask; specs, sites and libraries must be at the same paths there).")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
+@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@reports_errors
+def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
+          force: bool, shard: str | None, libraries: tuple[Path, ...],
+          allow_outside_paths: bool, contact_sheet: bool, executor: str,
+          scheduler: str | None, fhir: Path | None, formats: str) -> None:
+    """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
+    from handouts.files import parse_formats
+    from handouts.outputs import batch as batch_module
+    from handouts.outputs import manifest as manifests
+    from handouts.outputs.executors import Stop
+
+    shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
+    planned = batch_module.plan(batch_module.find_specs(specs),
+                                batch_module.find_sites(sites), shard_spec)
+    manifest = out_dir / manifests.manifest_name(shard_spec)
+    if fhir:  # checked once here; the file is not recorded, so every handout is rebuilt
+        from handouts.inputs.fhir import read_medications
+
+        click.echo(read_medications(fhir).summary(), err=True)
+    chosen = parse_formats(formats)
+    workers = jobs or batch_module.default_workers()
+    with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
+        previous = manifests.read_manifest(manifest)
+        distributed = executor == "dask" or scheduler is not None
+        settings = batch_module.Settings(out_dir, force or bool(fhir), libraries, previous,
+                                         allow_outside_paths,
+                                         Path.cwd().resolve() if distributed else None, fhir,
+                                         chosen)
+        if not manifest.exists():  # a batch killed at once still leaves a manifest
+            manifests.write_manifest(manifest, [], shard_spec)
+
+        def checkpoint(results):
+            manifests.write_manifest(manifest, manifests.with_previous(results, previous),
+                                     shard_spec)
+
+        runner = _executor(executor, scheduler, workers)
+        report = _run_with_progress(batch_module, planned, settings, runner, checkpoint, stop)
+        results = manifests.with_previous(report.results, previous) if report.interrupted \
+            else report.results
+        manifests.write_manifest(manifest, results, shard_spec)
+    _print_batch_problems(report)
+    click.echo(f"{report.summary()}; manifest: {manifest}")
+    if contact_sheet:
+        _write_contact_sheet(out_dir, report, shard_spec)
+    from handouts.outputs.executors import leave
+
+    if report.interrupted:
+        click.echo("interrupted: run the same command again to build the rest", err=True)
+        leave(143 if report.signal == signal.SIGTERM else 130)
+    leave(1 if report.failed else 0)
+
+
+def _print_batch_problems(report) -> None:
+    """Each failure; each warning of this run once (a site's colour warning is the same
+    for every handout of the site), none for handouts left unchanged."""
+    seen: set[str] = set()
+    for result in report.results:
+        for warning in result.warnings if result.status == "built" else ():
+            if warning not in seen:
+                seen.add(warning)
+                click.echo(f"{result.output}: {warning}", err=True)
+        for problem in result.problems:
+            click.echo(f"error: {result.output}: {problem}", err=True)
+
+
+def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
+    from handouts.outputs.build import write_atomic
+    from handouts.render.preview import contact_sheet
+
+    items = [(r.output, out_dir / r.output) for r in report.results
+             if r.status != "failed" and (out_dir / r.output).is_file()]
+    if not items:
+        click.echo("no handouts were built, so there is no contact sheet", err=True)
+        return
+    name = "contact-sheet.png" if shard == (1, 1) else \
+        f"contact-sheet.shard-{shard[0]}-of-{shard[1]}.png"
+    write_atomic(out_dir / name, contact_sheet(items))
+    click.echo(f"contact sheet: {out_dir / name}")
+
+
+def _executor(kind: str, scheduler: str | None, workers: int):
+    from handouts.outputs.executors import Dask, Local
+
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://")):
+        raise UsageError.one(f"--scheduler {scheduler!r} is not an address",
+                             field="--scheduler", hint="e.g. --scheduler tcp://10.0.0.5:8786")
+    if kind == "dask" or scheduler is not None:
+        return Dask(scheduler, workers)
+    return Local(workers)
+
+
+def _run_with_progress(batch_module, planned, settings, executor, checkpoint, stop):
+    """A progress bar on a terminal; one plain line per handout in CI and in logs."""
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    if not interactive:
+        def line(result):
+            click.echo(f"{result.status:>9}  {result.output}", err=True)
+        return batch_module.run(planned, settings, progress=line, checkpoint=checkpoint,
+                                executor=executor, stop=stop)
+    with click.progressbar(length=len(planned), label="Building", file=sys.stderr,
+                           show_pos=True) as bar:
+        return batch_module.run(planned, settings, progress=lambda _: bar.update(1),
+                                checkpoint=checkpoint, executor=executor, stop=stop)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG file to write (default: build/<spec>-page<N>.png).")
+@click.option("--site", help="Site id or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--large-print", is_flag=True, help="18 pt type, one column.")
+@click.option("--dpi", type=click.IntRange(min=36, max=600), default=110, show_default=True)
+@reports_errors
+def preview(spec: Path, page: int, output: Path | None, site: str | None, paper: str | None,
+            large_print: bool, dpi: int) -> None:
+    """Render one page of a handout to PNG, to look at before printing."""
+    from handouts.outputs.build import (
+        BuildOptions,
+        check_private_name,
+        make_pdf,
+        prepare,
+        write_atomic,
+    )
+    from handouts.render.preview import page_png
+
+    options = BuildOptions(site=site, paper=paper.lower() if paper else None,
+                           large_print=large_print)
+    prepared = prepare(spec, options)
+    check_private_name(output or Path(f"{spec.stem}-page{page}.png"), prepared.spec_file,
+                       from_option=output is not None)
+    output = output or Path("build") / f"{spec.stem}-page{page}.png"
+    data, warnings = make_pdf(prepared, options)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    write_atomic(output, page_png(data, page, dpi))
+    click.echo(f"wrote {output}")
+
+
+@main.command(name="merge-manifests")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/manifest.json"), show_default=True)
+@click.option("--partial", is_flag=True, help="Merge even if some shards are missing.")
+@reports_errors
+def merge_manifests(manifests: tuple[Path, ...], output: Path, partial: bool) -> None:
+    """Merge the manifests of every shard of a batch into one."""
+    from handouts.files import write_atomic
+    from handouts.outputs.manifest import merge_manifests as merge
+
+    merged = merge(manifests, partial)
+    write_atomic(output, (json.dumps(merged, indent=2, sort_keys=True) + "\n").encode())
+    click.echo(f"{len(merged['outputs'])} outputs, {len(merged['failures'])} failures: {output}")
+
+
+@main.command()
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
+              help="Site files or folders whose print colours to check (repeatable).")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Also check a clinic's own content folder (repeatable).")
+@click.option("--strict", is_flag=True, help="Treat warnings (review dates, print colours) "
+              "as errors.")
+@reports_errors
+def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Path, ...],
+          strict: bool) -> None:
+    """Check the content library, and any SPEC files and sites given."""
+    from handouts.library.check import check_library, check_specs, summary_lines
+    from handouts.library.load import open_library
+    from handouts.outputs.batch import find_sites, find_specs
+    from handouts.outputs.build import today
+
+    library = open_library(libraries)
+    report = check_library(library, today())
+    specs = tuple(find_specs(specs))  # folders as batch takes them
+    report.problems += check_specs(specs, library, find_sites(sites))
+    for line in summary_lines(report):
+        click.echo(line)
+    for problem in capped(report.problems):
+        if problem.severity == "error" or strict:
+            click.echo(f"error: {str(problem).replace('warning: ', '')}", err=True)
+        else:
+            click.echo(str(problem), err=True)
+    counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
+    errors = len(report.errors) + (len(report.warnings) if strict else 0)
+    warnings = 0 if strict else len(report.warnings)
+    click.echo(f"checked {counts}, {len(specs)} specs: {errors} errors, {warnings} warnings")
+    if errors:
+        sys.exit(1)
+
+
+@main.command(name="list")
+@click.argument("what", type=click.Choice(["topics", "comedications", "references", "sites",
+                                           "drugs"]))
+@click.option("--sites-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs/sites"), show_default=True, help="Where to look for sites.")
+@reports_errors
+def list_(what: str, sites_dir: Path) -> None:
+    """List the topics, co-medication sections, references, sites or drug names."""
+    from handouts.library.load import open_library
+
+    library = open_library()
+    if what in ("topics", "comedications"):
+        ids = library.topic_ids if what == "topics" else library.comedication_ids
+        width = max(len(i) for i in ids)
+        for ident in ids:
+            click.echo(f"{ident:<{width}}  {library.section(ident).front.title}")
+    elif what == "references":
+        for key, entry in library.references.items():
+            click.echo(f"{key:<28}  {entry.get('title', '')}")
+    elif what == "drugs":
+        for name, section in sorted(library.drug_names().items()):
+            click.echo(f"{name:<40}  {section}")
+        for name in library.treatment_names():
+            click.echo(f"{name:<40}  (the treatment these handouts are about)")
+    else:
+        _list_sites(sites_dir)
+
+
+def split_meds(text: str | None) -> tuple[str, ...]:
+    """--meds "a, b, c": entries in order, empty ones and headings ("Medications:")
+    dropped."""
+    from handouts.inputs.medicines import is_heading
+
+    return tuple(m.strip() for m in (text or "").split(",") if m.strip() and not is_heading(m))
+
+
+@main.command()
+@click.argument("medicines", required=False)
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also read the current medicines of a FHIR R4 file.")
+@reports_errors
+def meds(medicines: str | None, fhir: Path | None) -> None:
+    """Show how MEDICINES ("a, b, c") are recognised, before printing a handout.
+
+    For each entry: its ingredients, each one's section and outcome (covered, the
+    treatment itself, known but not covered, not recognised). This prints the patient's
+    medicines to this terminal on purpose, for the clinician to check; nothing goes to
+    stderr, logs or files.
+    """
+    from handouts.doors.meds import report_lines
+    from handouts.library.load import open_library
+    from handouts.outputs.build import check_medications
+
+    entries = split_meds(medicines)
+    problems = check_medications(entries, "--meds")
+    if fhir:
+        from handouts.inputs.fhir import read_medications
+
+        found = read_medications(fhir)
+        problems += check_medications(found.entries, "--fhir")
+        entries += found.entries
+        click.echo(found.summary())
+    if problems:
+        raise HandoutError(problems)
+    if not entries:
+        raise click.UsageError('give medicines, e.g. handouts meds "Zoloft 50 mg, Ativan"')
+    library = open_library()
+    for line in report_lines(entries, library):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default lets only this computer connect.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--workers", type=click.IntRange(min=1), help="Build processes "
+              "(default: all cores).")
+@click.option("--sites", "sites_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs/sites"), show_default=True,
+              help="Folder of site files the form offers as clinics.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def serve(host: str, port: int, workers: int | None, sites_dir: Path,
+          libraries: tuple[Path, ...]) -> None:
+    """Start the web app: a form for a clinician to paste a patient's medicines, check
+    what was recognised, and open the tailored handout or the clinician report.
+
+    Nothing of the patient is written to disk or logged: PDFs are built in memory and
+    sent back. There is no login, so keep the default --host unless the network is yours."""
+    from handouts.doors.serve import run
+    from handouts.outputs.batch import default_workers
+
+    try:
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise UsageError.one("handouts serve needs the web extra", field="serve",
+                             hint="python -m pip install 'handouts[web]' (from a clone: "
+                             "python -m pip install '.[web]')") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
+                   "the app (it has no login)", err=True)
+    run(host, port, workers or default_workers(), sites_dir, libraries)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--meds", help="Comma-separated medicines (added to the spec's, if one is given).")
+@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also take the current medicines of a FHIR R4 file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write (default: build/<spec>-report.pdf, or "
+              "build/co-medication-report.pdf).")
+@click.option("--site", help="Site id or path; overrides the spec.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
+@click.option("--strict", is_flag=True, help="Treat medicine names not recognised as errors.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@reports_errors
+def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path | None,
+           site: str | None, paper: str | None, strict: bool,
+           libraries: tuple[Path, ...]) -> None:
+    """The clinician co-medication report for one patient's medicines (SPEC's patient
+    block, --meds, --fhir): for each class, what the evidence says for ketamine and
+    esketamine and what to monitor, cited; medicines not covered listed for review."""
+    from handouts.outputs.build import (
+        BuildOptions,
+        check_private_name,
+        page_count,
+        prepare,
+        write_atomic,
+    )
+    from handouts.outputs.report import make_report
+
+    quiet_collector()
+    options = BuildOptions(site=site, paper=paper.lower() if paper else None,
+                           medications=split_meds(meds), strict=strict, libraries=libraries,
+                           fhir=fhir)
+    if spec is None and not (meds or fhir):
+        raise click.UsageError('give a SPEC, --meds "a, b" or --fhir FILE')
+    prepared = prepare(spec, options) if spec else _prepare_meds(options)
+    target = output or Path("build") / (f"{spec.stem}-report.pdf" if spec
+                                        else "co-medication-report.pdf")
+    check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
+    data, warnings = make_report(prepared, options)
+    for note in prepared.notes:
+        click.echo(note, err=True)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    write_atomic(target, data)
+    click.echo(f"wrote {target} ({page_count(data)} pages)")
+
+
+def _prepare_meds(options):
+    """A report from --meds and --fhir alone: a spec made in memory, never written."""
+    from handouts.inputs.site import find_site
+    from handouts.outputs.build import Prepared, extra_medications
+    from handouts.outputs.report import TITLE, prepare_data
+
+    extra, notes = extra_medications(options)
+    data = {"title": TITLE, "audience": "clinician", "paper": options.paper,
+            "patient": {"medications": [m for _, entries in extra for m in entries]}}
+    site = find_site(options.site) if options.site else None
+    prepared = prepare_data(data, "--meds", site, options.libraries)
+    # every entry came from --meds or --fhir, so warnings name them by those positions
+    spec_file = prepared.spec_file
+    routes = tuple((route, len(entries)) for route, entries in extra)
+    return Prepared(spec_file, prepared.site, prepared.library, routes, notes)
+
+
+def _list_sites(folder: Path) -> None:
+    from handouts.inputs.site import load_site
+
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        click.echo(f"no sites in {folder}", err=True)
+    for path in files:
+        site = load_site(path)
+        click.echo(f"{site.id:<16}  {site.model.name}")
+
+
+@main.command()
+@click.option("--site", "of_site", is_flag=True, help="The schema of a site file instead.")
+@reports_errors
+def schema(of_site: bool) -> None:
+    """Print the JSON Schema of a handout spec (or, with --site, of a site file), for
+    editors that complete and check YAML."""
+    from handouts.inputs.spec import schema as spec_schema
+    from handouts.library.load import open_library
+
+    if of_site:
+        from handouts.inputs.site import schema as site_schema
+
+        click.echo(json.dumps(site_schema(), indent=2))
+    else:
+        click.echo(json.dumps(spec_schema(open_library()), indent=2))
+
+
+@main.command()
+@click.argument("primary")
+@click.argument("accent")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Swatch PNG to write (default: build/colors-PRIMARY-ACCENT.png).")
+@reports_errors
+def colors(primary: str, accent: str, output: Path | None) -> None:
+    """Check a pair of brand colours for print: contrast, greyscale, and a pair that passes
+    every check. Give them as RRGGBB, or quoted with the '#' ("#1F4E79"): in a shell, an
+    unquoted '#' starts a comment."""
+    from handouts.files import write_atomic
+    from handouts.render.swatch import report, swatch_png
+
+    pair = [_hex_argument(value, name) for value, name in ((primary, "PRIMARY"),
+                                                           (accent, "ACCENT"))]
+    for line in report(*pair):
+        click.echo(line)
+    output = output or Path("build") / f"colors-{pair[0][1:]}-{pair[1][1:]}.png"
+    write_atomic(output, swatch_png(*pair))
+    click.echo(f"wrote {output}")
+
+
+def _hex_argument(value: str, name: str) -> str:
+    text = value.strip().lstrip("#")
+    if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise UsageError.one(f"{name} {value!r} is not a colour", field=name,
+                             hint="give six hex digits, e.g. 1F4E79 or \"#1F4E79\"")
+    return "#" + text.upper()

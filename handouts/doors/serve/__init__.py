@@ -1,0 +1,82 @@
+"""`handouts serve`: the clinician's door, a small local web app over build.py and report.py.
+
+Starlette (routes, forms), Jinja2 (pages), uvicorn (the server); builds run in a pool of warm
+worker processes. Patient data arrives only in POST bodies, is built in memory and goes back
+in the response: it is never written to disk, logged, or kept between requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from handouts.errors import HandoutError, Problem
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+        sites_dir: Path | None = Path("specs/sites"), libraries: tuple[Path, ...] = ()) -> None:
+    """Load everything a build needs, start the warm workers, then serve until Ctrl-C."""
+    import uvicorn
+
+    from handouts.doors.serve.app import Sites, create_app
+    from handouts.doors.serve.pool import Pool
+
+    library = warm_parent(libraries)
+    sites = Sites.read(sites_dir)
+    listening = _bind(host, port)
+    pool = Pool(workers, libraries)
+    pool.warm()
+    _log_to_stderr()
+    app = create_app(library, sites, pool, libraries)
+    config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
+                            lifespan="off", timeout_graceful_shutdown=5)
+    bound = listening.getsockname()
+    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    print(f"handouts serve: http://{shown}:{bound[1]}/ ({workers} build workers, "
+          f"{len(sites.entries)} clinic{'' if len(sites.entries) == 1 else 's'}); "
+          "Ctrl-C stops it", flush=True)
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    finally:
+        pool.close()
+
+
+def warm_parent(libraries: tuple[Path, ...]):
+    """What every build uses, loaded once before the workers are forked from this process:
+    the library and its parsed sections, the fonts, ReportLab and the PNG renderer."""
+    from handouts.outputs.executors import warm_process
+    from handouts.render.pdf import render  # noqa: F401  (imported for the workers to inherit)
+
+    library = warm_process(libraries)
+    for ident in library.topic_ids + library.comedication_ids:
+        library.section(ident)
+    library.drugs  # noqa: B018  (the vocabulary, memory-mapped)
+    import pypdfium2  # noqa: F401
+    return library
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so a port in use is one clear error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise HandoutError(Problem(f"cannot listen on {host}:{port} ({exc.strerror})",
+                                   field="--port", hint="choose another --port, or stop "
+                                   "what is using it")) from None
+    sock.listen(128)
+    return sock
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log = logging.getLogger("handouts.doors.serve")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False

@@ -1,0 +1,211 @@
+"""The routes: a form, a check of the medicine list with a page-1 preview, and two PDFs.
+
+Everything the patient's data touches is a POST, built in memory in a worker process and
+sent back with `Cache-Control: no-store`; nothing is written to disk, logged or kept.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from handouts.doors.serve import jobs
+from handouts.doors.serve.door import MAX_BODY, Door, Rejected
+from handouts.doors.serve.form import LABELS, Errors, Order, errors_from
+from handouts.doors.serve.pages import Pages
+from handouts.doors.serve.pool import Pool
+from handouts.library.load import Library
+from handouts.outputs.build import check_medications
+
+HERE = Path(__file__).parent
+MAX_FIELDS = 300
+OUTCOME_LABELS = {
+    "covered": "Covered", "treatment": "The treatment itself",
+    "known": "Known, not covered", "unrecognised": "Not recognised: check the spelling",
+}
+COUNT_LABELS = {"covered": "covered", "treatment": "the treatment itself",
+                "known": "known but not covered", "unrecognised": "not recognised"}
+# What a form can ask for: (job, file name the browser shows, media type), each a route
+# and a button. The HTML twin may not run scripts or fetch anything, even if escaping ever
+# failed: its only styles are inline, and its fonts and its one image (the logo) are
+# data: URLs.
+OUTPUTS = {
+    "handout": (jobs.handout, "handout.pdf", "application/pdf"),
+    "twin": (jobs.twin, "handout.html", "text/html; charset=utf-8"),
+    "report": (jobs.report, "co-medication-report.pdf", "application/pdf"),
+}
+TWIN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; " \
+              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+class InMemoryParser(MultiPartParser):
+    """Uploads kept in memory: a part larger than the spool size would go to a temporary
+    file, and the request limit keeps every upload far below it."""
+
+    spool_max_size = MAX_BODY + 1
+
+
+@dataclass(frozen=True)
+class Sites:
+    """The clinics the server offers: id -> (name, site file). The form sends an id; a
+    path never comes from the browser."""
+
+    entries: dict[str, tuple[str, Path]]
+
+    @classmethod
+    def read(cls, folder: Path | None) -> Sites:
+        from handouts.inputs.site import load_site
+
+        found = {}
+        for path in sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else ():
+            site = load_site(path)
+            found[site.id] = (site.model.name, path)
+        return cls(found)
+
+
+def create_app(library: Library, sites: Sites, pool: Pool,
+               libraries: tuple[Path, ...] = ()) -> Door:
+    """The ASGI application, wrapped in the door that limits, logs and guards it."""
+    pages = Pages(HERE / "templates", library, sites)
+
+    async def index(request: Request) -> Response:
+        return pages.form(Order(), Errors())
+
+    async def check(request: Request) -> Response:
+        order, errors = await read_order(request, sites, libraries)
+        if errors:
+            return pages.form(order, errors, status=422)
+        outcome = await pool.run(jobs.check, order)
+        if outcome.problems:
+            return _failed(pages, order, outcome)
+        order = replace(order, medicines_text="\n".join(outcome.medicines), fhir=None)
+        return pages.form(order, Errors(), result=_result(outcome))
+
+    def output(kind: str):
+        job, filename, media_type = OUTPUTS[kind]
+
+        async def build(request: Request) -> Response:
+            order, errors = await read_order(request, sites, libraries, kind != "report")
+            if errors:
+                return pages.form(order, errors, status=422)
+            outcome = await pool.run(job, order)
+            if outcome.problems:
+                return _failed(pages, order, outcome)
+            headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+            if outcome.html is not None:
+                headers["Content-Security-Policy"] = TWIN_POLICY
+            return Response(outcome.pdf if outcome.html is None else outcome.html,
+                            media_type=media_type, headers=headers)
+        return build
+
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 405:
+            return pages.error(405, "Use the form", "This address takes the form's buttons "
+                               "only. Go back to the form and press a button there.")
+        return pages.error(exc.status_code, "Page not found",
+                           "There is no page at this address. Start again from the form.")
+
+    async def rejected(request: Request, exc: Rejected) -> Response:
+        return pages.error(exc.status, exc.title, exc.message)
+
+    async def fault(request: Request, exc: Exception) -> Response:  # logged by the door
+        return pages.error(500, "Something went wrong", "This is a fault in this program, "
+                           "not in what you entered. Try again; if it happens again, tell "
+                           "whoever runs this service.")
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/check", check, methods=["POST"]),
+        *(Route(f"/{kind}", output(kind), methods=["POST"]) for kind in OUTPUTS),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={
+        404: not_found, 405: not_found, Rejected: rejected, Exception: fault})
+    return Door(app, pages.error, known_paths={"/", "/check", *(f"/{k}" for k in OUTPUTS)})
+
+
+def _failed(pages: Pages, order: Order, outcome: jobs.Outcome) -> Response:
+    if outcome.internal:
+        return pages.error(500, "Something went wrong", "The handout could not be built "
+                           "because of a fault in this program, not in what you entered. "
+                           "Try again; if it happens again, tell whoever runs this "
+                           "service.")
+    return pages.form(order, errors_from(outcome.problems), status=422)
+
+
+def _result(outcome: jobs.Outcome) -> dict:
+    counts = Counter(row.outcome for row in outcome.rows)
+    return {
+        "rows": [(row, OUTCOME_LABELS[row.outcome]) for row in outcome.rows],
+        "counts": [(label, counts[k]) for k, label in COUNT_LABELS.items() if counts[k]],
+        "entries": len(outcome.medicines),
+        "preview": base64.b64encode(outcome.preview).decode("ascii") if outcome.preview
+        else None,
+        "notes": outcome.notes,
+    }
+
+
+async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...],
+                     needs_title: bool = True) -> tuple[Order, Errors]:
+    """The submitted form as an Order, and what is wrong with it that can be seen before
+    any build (the rest comes back from the worker)."""
+    form = await _form(request)
+    errors = Errors()
+    site = _text(form, "site")
+    if site and site not in sites.entries:
+        errors.add("site", f"{LABELS['site']}: Unknown clinic; choose one from the list")
+    fhir = await _upload(form.get("fhir"))
+    order = Order(
+        title=_text(form, "title"), site=site,
+        site_path=sites.entries[site][1] if site in sites.entries else None,
+        audience=_text(form, "audience") or "patient", paper=_text(form, "paper"),
+        large_print=form.get("large_print") == "yes",
+        topics=tuple(str(t) for t in form.getlist("topics")),
+        comedications=tuple(str(c) for c in form.getlist("comedications")),
+        name=_text(form, "name"), prepared_by=_text(form, "prepared_by"),
+        medicines_text=_text(form, "medicines"), fhir=fhir, libraries=libraries)
+    if needs_title and not order.title.strip():
+        errors.add("title", f"{LABELS['title']}: Enter a title for the handout")
+    if errors:  # said together with any problem in the pasted list
+        for item in errors_from(tuple(check_medications(order.medicines, "medicines"))).items:
+            errors.add(item.field, item.text)
+    return order, errors
+
+
+async def _form(request: Request) -> FormData:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if kind == "multipart/form-data":
+            return await InMemoryParser(request.headers, request.stream(), max_files=1,
+                                        max_fields=MAX_FIELDS).parse()
+        if kind == "application/x-www-form-urlencoded":
+            return await FormParser(request.headers, request.stream()).parse()
+    except MultiPartException:
+        raise Rejected(400, "The form could not be read", "Send the form from the page, "
+                       "with at most one FHIR file and no box over 1 MB.") from None
+    raise Rejected(415, "The form could not be read", "Send the form from the page.")
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value if isinstance(value, str) else ""
+
+
+async def _upload(value) -> bytes | None:
+    if not isinstance(value, UploadFile):
+        return None
+    data = await value.read()
+    await value.close()
+    return data or None
+

@@ -1,0 +1,127 @@
+"""What a worker process does for one request: check a medicine list, build a handout or
+the clinician report, in memory. Each returns an Outcome (plain, picklable data), never
+raises a HandoutError (whose text would not survive the trip back), and writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import NamedTuple
+
+from handouts.doors.serve.form import Order
+from handouts.errors import HandoutError, Problem, internal_error
+from handouts.outputs.build import BuildOptions, check_medications, make_outputs, make_pdf
+from handouts.outputs.report import make_report, prepare_data
+
+PREVIEW_DPI = 60
+FHIR_LABEL = "FHIR file"
+
+
+class Row(NamedTuple):
+    """One line of the recognised-medicines table."""
+
+    entry: str  # as read, in normal case
+    name: str  # the ingredient (with its dose when certain) or the name not recognised
+    outcome: str  # covered | treatment | known | unrecognised
+    section: str  # the section it adds ("" if none)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    problems: tuple[Problem, ...] = ()
+    pdf: bytes | None = None
+    html: bytes | None = None  # the handout's HTML twin
+    preview: bytes | None = None  # page 1 as PNG
+    rows: tuple[Row, ...] = ()
+    medicines: tuple[str, ...] = ()  # the pasted entries, then the FHIR file's
+    notes: tuple[str, ...] = ()
+    internal: bool = False  # a bug, not the user's input
+
+
+def guarded(job):
+    """Every problem becomes an Outcome: a user's as itself, a bug by its type and place."""
+    @wraps(job)  # the same name, so the pool can send it to a worker by reference
+    def run(order: Order) -> Outcome:
+        try:
+            return job(order)
+        except HandoutError as exc:
+            return Outcome(problems=exc.problems)
+        except Exception as exc:  # noqa: BLE001 - reported without its text
+            return Outcome(problems=(Problem(internal_error(exc)),), internal=True)
+    return run
+
+
+def _medicines(order: Order) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The pasted entries and the FHIR upload's, each held to patient.medications' rules."""
+    pasted = order.medicines
+    problems = check_medications(pasted, "medicines")
+    found, notes = (), ()
+    if order.fhir:
+        from handouts.inputs.fhir import medications_from_bytes
+
+        taken = medications_from_bytes(order.fhir, FHIR_LABEL, "fhir")
+        found, notes = taken.entries, (taken.summary(FHIR_LABEL),)
+        problems += check_medications(found, "fhir")
+    if problems:
+        raise HandoutError(problems)
+    return pasted + found, notes
+
+
+def _prepared(order: Order, medicines: tuple[str, ...], audience: str | None = None):
+    data = order.spec_data(medicines)
+    if audience:  # the report: for the prescriber, whatever the form says of the handout
+        data.update(audience=audience, title=order.title.strip() or "report")
+    return prepare_data(data, "form", order.site_path, order.libraries)
+
+
+def _rows(prepared) -> tuple[Row, ...]:
+    library = prepared.library
+    rows = []
+    for entry in prepared.spec_file.spec.patient.medications if prepared.spec_file.spec.patient \
+            else ():
+        found = library.drugs.recognise(entry)
+        for ingredient in found.ingredients:
+            title = library.section(ingredient.section).front.title if ingredient.section \
+                else ""
+            rows.append(Row(found.shown, ingredient.shown, ingredient.outcome, title))
+        rows += [Row(found.shown, name, "unrecognised", "") for name in found.unrecognised]
+    return tuple(rows)
+
+
+@guarded
+def check(order: Order) -> Outcome:
+    """The recognised-medicines table and page 1 of the handout, before anything is kept."""
+    from handouts.render.preview import page_png
+
+    medicines, notes = _medicines(order)
+    prepared = _prepared(order, medicines)
+    rows = _rows(prepared)
+    pdf, _ = make_pdf(prepared, BuildOptions())
+    return Outcome(rows=rows, preview=page_png(pdf, 1, PREVIEW_DPI), medicines=medicines,
+                   notes=notes)
+
+
+@guarded
+def handout(order: Order) -> Outcome:
+    medicines, notes = _medicines(order)
+    pdf, _ = make_pdf(_prepared(order, medicines), BuildOptions())
+    return Outcome(pdf=pdf, medicines=medicines, notes=notes)
+
+
+@guarded
+def twin(order: Order) -> Outcome:
+    """The handout as one self-contained, accessible web page (the HTML twin)."""
+    medicines, notes = _medicines(order)
+    outputs, _ = make_outputs(_prepared(order, medicines), BuildOptions(formats=("html",)))
+    return Outcome(html=outputs["html"], medicines=medicines, notes=notes)
+
+
+@guarded
+def report(order: Order) -> Outcome:
+    medicines, notes = _medicines(order)
+    pdf, _ = make_report(_prepared(order, medicines, audience="clinician"))
+    return Outcome(pdf=pdf, medicines=medicines, notes=notes)
+
+
+def warm() -> None:
+    """Nothing: submitted once per worker at start, so each has run its initializer."""

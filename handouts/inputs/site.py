@@ -1,0 +1,265 @@
+"""Sites: a clinic's brand, contact details and logo, loaded from specs/sites/<id>.yaml."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, StringConstraints
+
+from handouts.errors import Problem, SpecError, shorten
+from handouts.files import Unreadable, read_regular
+from handouts.inputs.spec import (
+    FontId,
+    HexColor,
+    LanguageCode,
+    Model,
+    Paper,
+    ShortText,
+    comma_list,
+    load_mapping,
+    text_field,
+)
+from handouts.inputs.validation import field_name, suggest, validate
+from handouts.inputs.yamlio import Located, cut_warnings
+
+MAX_LOGO_BYTES = 5_000_000
+MAX_LOGO_PIXELS = 25_000_000
+
+
+class Colors(Model):
+    primary: HexColor = "#1F4E79"
+    accent: HexColor = "#1E7A60"
+
+
+_NUMBER = r"\+?\(?\d[\d ().\-/]{1,28}\d(?: *(?:ext\.?|x) *\d{1,6})?"
+_PHONE = re.compile(rf"^(?P<number>{_NUMBER}) *(?:\((?P<label>[^()]{{1,80}})\))? *$", re.I)
+PHONE_HINT = ("write a phone number, with a label in brackets if you like: "
+              "\"(760) 555-0100 (crisis line, 24 hours)\"; or give number: and label:")
+
+
+def _number(value):
+    text = str(value).strip() if isinstance(value, str | int) else None
+    if text is None or not re.match(f"(?i)^{_NUMBER}$", text):
+        raise ValueError("is not a phone number: digits, spaces, brackets, dots and hyphens, "
+                         "e.g. (760) 555-0100 or 555-0175 ext. 4")
+    return text
+
+
+class Phone(Model):
+    """A phone number the handout tells patients to call, with an optional short label."""
+
+    number: Annotated[str, StringConstraints(pattern=f"(?i)^{_NUMBER}$", max_length=40),
+                      BeforeValidator(_number)] = \
+        Field(description="Digits, spaces, brackets, dots and hyphens; 'ext. 4' allowed.")
+    label: text_field(80) | None = Field(None, description="Who answers, e.g. 'crisis "
+                                                           "team, 24 hours'.")
+
+    @property
+    def display(self) -> str:
+        return f"{self.number} ({self.label})" if self.label else self.number
+
+
+def _phone(value):
+    """'555-0111 (Northfield crisis team, 24 hours)' -> number and label; a sentence in
+    place of a number is refused rather than printed after 'call'."""
+    if isinstance(value, str):
+        match = _PHONE.match(value.strip())
+        if not match:
+            raise ValueError(f"is not a phone number; {PHONE_HINT}")
+        return {"number": match["number"], "label": match["label"]}
+    return value
+
+
+PhoneLine = Annotated[Phone, BeforeValidator(_phone)]
+
+
+class Contact(Model):
+    """How patients reach the clinic; printed in every page's footer, so kept short."""
+
+    phone: PhoneLine | None = Field(None, description="The clinic's main number.")
+    address: text_field(160) | None = None
+    website: text_field(100) | None = None
+    after_hours: PhoneLine | None = Field(
+        None, description="A number for urgent questions after hours (printed after "
+                          "'call').")
+
+
+class SiteModel(Model):
+    """A clinic's brand and contact details (specs/sites/<id>.yaml)."""
+
+    name: text_field(150)
+    logo: ShortText | None = Field(None, description="PNG or JPEG, relative to this file.")
+    colors: Colors = Colors()
+    font: FontId = "atkinson-hyperlegible"
+    contact: Contact = Contact()
+    crisis_line: PhoneLine | None = Field(
+        None, description="The clinic's own crisis number, printed in the 'Get help now' box "
+                          "beside 988 (after 'call').")
+    paper: Paper | None = None
+    footer_note: text_field(200) | None = None
+    footer_note_language: LanguageCode | None = Field(
+        None, description="The language of footer_note when it is not the handout's (es for "
+                          "'Se habla español'), so a screen reader reads it in that language.")
+    library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
+        default_factory=list, description="The clinic's own content folders, relative to "
+                                          "this file.")
+
+
+@dataclass(frozen=True)
+class Site:
+    """A loaded site: the validated model plus the logo's bytes, read once."""
+
+    id: str
+    model: SiteModel
+    logo: bytes | None = None
+    files: tuple[Path, ...] = field(default_factory=tuple)
+    libraries: tuple[Path, ...] = field(default_factory=tuple)
+    source: Located | None = None
+
+
+# The site's free text a ' #' may cut short ("Suite #200"): every field printed as written.
+TEXT_FIELDS = ("name", "contact.address", "contact.website", "footer_note",
+               "crisis_line.label", "contact.phone.label", "contact.after_hours.label")
+
+
+def site_warnings(site: Site) -> list[Problem]:
+    """What loads but is probably not meant: colours that print badly, text a '#' cut."""
+    from handouts.render.printcheck import site_problems
+
+    return site_problems(site) + (cut_warnings(site.source, TEXT_FIELDS) if site.source else [])
+
+
+def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Path:
+    """`value` relative to the folder of `base_file`, refused if it leaves that folder
+    (an absolute path, '..', or a link out) unless the user allowed it."""
+    base = base_file.parent
+    path = base / value
+    if not allow_outside:
+        escapes = Path(value).is_absolute() or ".." in Path(value).parts
+        try:
+            escapes = escapes or not path.resolve().is_relative_to(base.resolve())
+        except OSError:
+            escapes = True
+        if escapes:
+            raise SpecError(Problem(f"path '{value}' leaves the folder of {base_file.name}",
+                                    hint="use a path inside that folder, or pass "
+                                         "--allow-outside-paths", **where))
+    return path
+
+
+def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = False,
+              where: dict | None = None, from_command_line: bool = False) -> Path:
+    """A site id (in <spec folder>/sites/, then ./specs/sites/) or a path to a site file.
+
+    A path written in a spec is relative to the spec and must stay inside its folder; a
+    path from the command line is taken as given. A site found by its id must not be a
+    link out of the folder it was found in.
+    """
+    where = where or {"field": "site"}
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        if from_command_line or spec_path is None:
+            return Path(ref)
+        return inside(spec_path, ref, allow_outside, where)
+    folders = site_folders(spec_path)
+    for folder in folders:
+        candidate = folder / f"{ref}.yaml"
+        if candidate.is_file():
+            return inside(candidate, candidate.name, allow_outside, where)
+    known = sorted({p.stem for folder in folders if folder.is_dir()
+                    for p in folder.glob("*.yaml")})
+    looked = " and ".join(str(f) for f in folders)
+    raise SpecError(Problem(f"unknown site {shorten(ref)} (looked in {looked})", **where,
+                            hint=suggest(ref, known) or
+                            (f"known sites: {', '.join(known)}" if known else
+                             "give a path to a site file")))
+
+
+def site_folders(spec_path: Path | None) -> list[Path]:
+    """Where a site id is looked up: beside the spec (its sites/ folder), then
+    ./specs/sites/."""
+    folders = [spec_path.parent / "sites"] if spec_path else []
+    default = Path("specs/sites")
+    if not any(f.resolve() == default.resolve() for f in folders):
+        folders.append(default)
+    return folders
+
+
+def load_site(path: Path, allow_outside: bool = False) -> Site:
+    """Load a site file and its logo; raise SpecError listing every problem.
+
+    A batch builds many handouts per site: each site is read and its logo decoded once
+    per process for as long as the file is unchanged."""
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, 0)  # let the load below report the problem
+    return _load_site(path, allow_outside, version)
+
+
+@cache
+def _load_site(path: Path, allow_outside: bool, version: tuple[int, int]) -> Site:
+    doc = load_mapping(path, "site file")
+    model, problems = validate(SiteModel, doc)
+    if problems:
+        raise SpecError(problems)
+    logo, files = None, (path,)
+    if model.logo:
+        where = dict(file=doc.file, line=doc.line_of(("logo",)), field="logo")
+        logo_path = inside(path, model.logo, allow_outside, where)
+        logo = read_logo(logo_path, where)
+        files += (logo_path,)
+    libraries = []
+    for i, folder in enumerate(model.library):
+        where = dict(file=doc.file, line=doc.line_of(("library", i)),
+                     field=field_name(("library", i)))
+        library = inside(path, folder, allow_outside, where)
+        if not library.is_dir():
+            raise SpecError(Problem(f"library folder '{folder}' not found", **where,
+                                    hint="the path is relative to the site file"))
+        libraries.append(library)
+    return Site(path.stem, model, logo, files, tuple(libraries), doc)
+
+
+def read_logo(path: Path, where: dict) -> bytes:
+    """The logo's bytes, once they are known to be a PNG or JPEG that decodes."""
+    from PIL import Image
+
+    try:
+        data = read_regular(path, MAX_LOGO_BYTES)
+    except Unreadable as exc:
+        hint = ("export a smaller PNG or JPEG (a few hundred pixels across is plenty)"
+                if "limit" in str(exc) else "the path is relative to the site file")
+        raise SpecError(Problem(f"logo '{path}' {exc}", **where, hint=hint)) from None
+    if not data:
+        raise SpecError(Problem(f"logo '{path.name}' is an empty file", **where))
+    if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise SpecError(Problem(f"logo '{path.name}' is not a PNG or JPEG image", **where,
+                                hint="save the logo as PNG or JPEG"))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                raise SpecError(Problem(
+                    f"logo '{path.name}' is {image.width}x{image.height} pixels; the limit "
+                    f"is {MAX_LOGO_PIXELS // 1_000_000} megapixels", **where,
+                    hint="scale it down before use"))
+            image.load()
+    except SpecError:
+        raise
+    except Exception as exc:  # Pillow raises many types for corrupt files
+        raise SpecError(Problem(f"logo '{path.name}' cannot be decoded ({shorten(str(exc), 80)})",
+                                **where, hint="open and re-save it as PNG or JPEG")) from None
+    return data
+
+
+def schema() -> dict:
+    """The JSON Schema of a site file, for editors."""
+    out = SiteModel.model_json_schema()
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "handouts site"
+    return out

@@ -1,0 +1,121 @@
+"""Turn pydantic validation errors into one-line Problems that name file, line and field."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from handouts.errors import Problem, shorten
+from handouts.inputs.yamlio import Located
+
+PATIENT_FIELDS = ("name", "medications", "prepared_by")
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean …?' hint for the closest valid choice, if any is close."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def field_name(loc: tuple) -> str:
+    """('topics', 1) -> 'topics entry 2'; ('patient', 'name') -> 'patient.name'. Entries
+    of a list are counted from 1, as a person counts them, in every message."""
+    out = ""
+    for part in loc:
+        out += f" entry {part + 1}" if isinstance(part, int) else \
+            (f".{part}" if out else str(part))
+    return out
+
+
+def validate(model: type[BaseModel], doc: Located, base: tuple = (), context: Any = None
+             ) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate `doc.data` against `model`; return the model or every problem found."""
+    data = doc.data
+    for part in base:
+        data = data[part]
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as exc:
+        return None, [_problem(model, doc, base, err) for err in exc.errors()]
+
+
+def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Problem:
+    loc = err["loc"][:1] + tuple(p for p in err["loc"][1:] if not _is_union_tag(p))
+    line = doc.line_of(base + loc)
+    kind, value = err["type"], err.get("input")
+    private = bool(loc) and loc[0] == "patient"  # never echo patient data into messages
+    hint = None
+    if kind == "missing":
+        message = "is required but missing"
+    elif kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        allowed = list(parent.model_fields) if parent else []
+        message = "is not a known field"
+        hint = suggest(loc[-1], allowed) or (
+            f"known fields: {', '.join(allowed)}" if allowed else None)
+        if not private and len(loc) == 1 and loc[0] in PATIENT_FIELDS:
+            hint = (f"'{loc[0]}' belongs in the patient block: indent it under 'patient:' "
+                    "(see the README)")
+        if private:  # the key itself may be the patient's name or a medicine: never shown
+            loc, message = loc[:-1], f"has a field that is not one of {', '.join(allowed)}"
+            hint = suggest(str(err["loc"][-1]), allowed) or \
+                "check the spelling and indentation of the patient block"
+    elif kind == "literal_error":
+        expected = err["ctx"]["expected"]
+        message = f"expected {expected}, got {_short(value)}"
+        hint = suggest(value, [c.strip(" '") for c in expected.replace(" or ", ",").split(",")])
+    else:
+        message = plain_message(err)
+        if kind != "value_error" and value is not None and not isinstance(value, dict | list) \
+                and not private and len(str(value)) <= 60:
+            message += f", got {_short(value)}"
+    return Problem(message, doc.file, line, field_name(loc), hint)
+
+
+def plain_message(err: dict) -> str:
+    """pydantic's message in plain words ("after validation" means nothing to a user)."""
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind == "value_error":
+        message = str(ctx["error"])
+    elif kind == "too_long":
+        message = f"has {ctx.get('actual_length')} entries; the limit is {ctx.get('max_length')}"
+    elif kind == "string_too_long":
+        message = f"is longer than {ctx.get('max_length')} characters"
+    elif kind == "string_too_short":
+        message = "is empty"
+    else:
+        message = err["msg"]
+    return message[0].lower() + message[1:]
+
+
+def _short(value: Any) -> str:
+    return shorten(value)
+
+
+_TAG = re.compile(r"^[\w-]+\[.*\]$")
+
+
+def _is_union_tag(part: Any) -> bool:
+    """pydantic's names for the branch of a union or a validator ('function-after[...]')."""
+    return isinstance(part, str) and (bool(_TAG.match(part)) or part in {"str", "list", "int",
+                                                                          "bool"})
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """Follow `loc` through nested model fields to the model that holds the last part."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        current = field.annotation
+        args = getattr(current, "__args__", ())
+        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
+                       current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None

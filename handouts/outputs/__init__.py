@@ -1,0 +1,2 @@
+"""Outputs: one build (prepare, render, atomic write), batches and their executors,
+manifests, the clinician report."""

@@ -1,0 +1,219 @@
+"""Document -> PDF bytes with ReportLab platypus. Reads no spec, site or library file."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from handouts.render import quickstart  # noqa: F401 - first: imports ReportLab quickly
+
+# isort: split
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import inch
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
+
+from handouts import __version__
+from handouts.document import Document, Medicine, metadata_subject, metadata_title
+from handouts.errors import LayoutError, Problem
+from handouts.render.canvas import TaggedCanvas
+from handouts.render.flowables import (
+    Columns,
+    Context,
+    fits_a_page,
+    flowables,
+    keep_with_next,
+    label_value_rows,
+    table_style,
+)
+from handouts.render.fonts import family
+from handouts.render.markup import Glyphs
+from handouts.render.pages import SAFE_MARGIN, Furniture, NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.styles import MUTED, RULE, theme_for, tint
+from handouts.render.tagged import TaggedTable
+from handouts.render.tags import Marking, Node, table_rows
+
+PAPER = {"letter": LETTER, "a4": A4}
+
+
+def render(document: Document) -> bytes:
+    """Lay out the document and return the bytes of a tagged PDF (PDF/UA-1), the same
+    bytes for the same document (ReportLab's invariant mode)."""
+    return prepare_layout(document).build()
+
+
+@dataclass
+class Layout:
+    """A document turned into ReportLab objects, ready for `doc.build`: the split lets the
+    benchmark time ReportLab's own work apart from ours."""
+
+    doc: BaseDocTemplate
+    story: list[Flowable]
+    out: io.BytesIO
+    canvasmaker: partial
+
+    def build(self) -> bytes:
+        try:
+            self.doc.build(self.story, canvasmaker=self.canvasmaker)
+        except RLLayoutError as exc:  # its text quotes the block, which may be patient data
+            page = re.search(r"on page (\d+)", str(exc))
+            where = f" (page {page.group(1)})" if page else ""
+            raise LayoutError(Problem(f"a block is too large to fit on a page{where}",
+                                      hint="shorten the longest entry or paragraph")) from None
+        return self.out.getvalue()
+
+
+def prepare_layout(document: Document, tagged: bool = True) -> Layout:
+    """Styles, page templates and flowables for a document; nothing is laid out yet.
+    `tagged=False` (for the benchmark only) leaves out the structure tree."""
+    main = family(document.brand.font)
+    glyphs = Glyphs(main)
+    rl_config.canvas_basefontname = main.regular  # no Helvetica in any page preamble
+    theme = theme_for(document, main)
+    page_w, page_h = PAPER[document.paper]
+    margin = theme.measures.margin
+    ctx = Context(theme, glyphs, page_w - 2 * margin)
+    band = (0.9 if document.large_print else 0.7) * inch
+    root = Node("Document") if tagged else None
+    furniture = Furniture(document, ctx, page_w, page_h, band, 0)
+    if root is not None:  # the clinic first: its logo, or its name where there is none
+        furniture.brand_node = root.add("Figure", Alt=document.brand.name) \
+            if document.brand.logo else root.add("P")
+    furniture.footer = furniture.footer_height()
+    if furniture.footer > 0.2 * page_h:
+        raise LayoutError(Problem("the clinic's contact details and footer note take more than "
+                                  "a fifth of the page", field="footer_note",
+                                  hint="shorten the address, website or footer_note"))
+    frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
+    frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
+    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom, root)
+    frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    out = io.BytesIO()
+    title = metadata_title(document)
+    doc = BaseDocTemplate(
+        out, pagesize=(page_w, page_h), invariant=1, lang=document.language,
+        title=title, author=document.brand.name,
+        subject=metadata_subject(document), creator=f"handouts {__version__}", keywords="",
+        leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
+        bottomMargin=frame_bottom)
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
+    canvas = partial(NumberingCanvas, date=document.date) if root is None else \
+        partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
+    return Layout(doc, story(document, ctx), out, canvas)
+
+
+def story(document: Document, ctx: Context) -> list[Flowable]:
+    """Everything in the body frame, in reading order."""
+    theme = ctx.theme
+    parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
+    if document.subtitle:
+        parts.append(ctx.plain(document.subtitle, theme.subtitle))
+    if document.prepared_for:
+        parts += [_prepared_for(document, ctx), _gap(theme)]
+    if document.safety:  # first, where every reader sees it
+        parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    if document.medicines:
+        parts += _medicines(document.medicines, ctx)
+    for section in document.sections:
+        inside = ctx.within(ctx.node("Sect", **({"Lang": section.language}
+                                                if section.language else {})))
+        try:
+            title = inside.plain(section.title, theme.h2, role="H2")
+            body = flowables(section.blocks, inside)
+        except LayoutError as exc:
+            raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
+                                       p.hint) for p in exc.problems]) from None
+        parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
+    parts += flowables(document.disclaimer, ctx)
+    if document.references:
+        inside = ctx.within(ctx.node("Sect"))
+        heading = inside.plain("References", theme.h2, role="H2")
+        column = inside if document.large_print else \
+            inside.narrower(ctx.width / 2 + theme.measures.body)
+        entries = _reference_entries(document, column)
+        parts += [keep_with_next(heading, ctx, entries[:1]), heading,
+                  *_columns(entries, document, theme)]
+    return parts
+
+
+def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:
+    """One paragraph per reference; tagged as a numbered list, its number the label."""
+    listing = ctx.node("L", A={"O": "List", "ListNumbering": "Decimal"})
+    entries = []
+    for ref in document.references:
+        item = listing.add("LI") if listing else None
+        label = item.add("Lbl") if item else None
+        entry = ctx.within(item.add("LBody") if item else None).para(
+            ref.inlines, ctx.theme.reference, bullet=f"{ref.number}.", role=None)
+        entry.struct_label = label
+        entries.append(entry)
+    return entries
+
+
+def _columns(entries: list[Flowable], document: Document, theme) -> list[Flowable]:
+    """The reference list in two balanced columns; one column in large print, where an
+    entry is never split between pages."""
+    if document.large_print:
+        return [KeepTogether([entry]) for entry in entries]
+    return [Columns(entries, gap=theme.measures.body)]
+
+
+def _gap(theme) -> Flowable:
+    return Spacer(0, theme.measures.body * 0.8)
+
+
+def _prepared_for(document: Document, ctx: Context) -> Flowable:
+    p = document.prepared_for
+    rows = []
+    if p.name:
+        rows.append(("Prepared for", p.name))
+    if p.prepared_by:
+        rows.append(("Prepared by", p.prepared_by))
+    rows.append(("Date", f"{p.date:%B} {p.date.day}, {p.date.year}"))
+    return label_value_rows(rows, ctx)
+
+
+def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
+    """'Your medicines': each entry in normal case, a line for each ingredient (or name not
+    recognised), and the pages to read."""
+    theme = ctx.theme
+    pad = theme.measures.body * 0.45
+    widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
+    inside = ctx.within(ctx.node("Sect"))
+    heading = inside.plain("Your medicines", theme.h2, role="H2")
+    ctx = ctx.within(None)  # the cells are tagged TH and TD below
+    entry_ctx, what_ctx, _ = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
+    head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
+    rows = [head]
+    for med in medicines:
+        what = [what_ctx.plain(line.text, theme.cell) for line in med.lines]
+        pages = [PageNumber(s, theme.font.regular, theme.cell.fontSize, MUTED)
+                 for s in med.section_ids]
+        rows.append([entry_ctx.plain(med.entry, theme.cell), what, pages or ""])
+    table = TaggedTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style(theme, _medicine_style(theme)))
+    if not fits_a_page(table, ctx):
+        raise LayoutError(Problem("a medicine entry is too long to print in the 'Your "
+                                  "medicines' table", field="patient.medications",
+                                  hint="shorten the entry"))
+    if inside.parent:
+        table_rows(inside.parent.add("Table"), rows)
+    # the heading never ends a page alone: it goes with the table's header and first row
+    return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
+
+
+def _medicine_style(theme) -> list:
+    pad = theme.measures.body * 0.45  # the same padding the cell contexts allow for
+    return [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.14)),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ]
+

@@ -1,0 +1,173 @@
+"""The HTML twin: every example in every audience, paper and print size has zero WCAG 2.1
+A/AA violations in axe-core (headless Chromium), is valid HTML (the Nu Html Checker),
+reflows on a 320 px screen, and reads in the Document's order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from handouts.render_html import render_html
+from tests.matrix import NAMES, documents
+from tests.tagcheck import reading_order, reading_order_problems
+
+WEB = Path(__file__).parents[1] / "web" / "node_modules"
+AXE = WEB / "axe-core" / "axe.min.js"
+VNU = WEB / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _need(path: Path, how: str) -> Path:
+    """A checker the tests cannot do without: missing is a failure, never a skip."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: {how}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pages():
+    """name -> the HTML twin's bytes, for the whole matrix."""
+    return {name: render_html(document) for name, document in documents().items()}
+
+
+@pytest.fixture(scope="module")
+def browser(pages):
+    """One headless Chromium for every page; what axe finds and how wide each distinct
+    page is on a 320 px screen, by the page's hash."""
+    from playwright.sync_api import sync_playwright
+
+    _need(Path(CHROMIUM), "install Debian's chromium package (.ci/run does)")
+    axe = _need(AXE, "run 'npm ci' in tests/web (.ci/run does)").read_text()
+    results = {}
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = context.new_page()
+        for data in {hashlib.sha256(d).hexdigest(): d for d in pages.values()}.values():
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.set_content(data.decode("utf-8"), wait_until="load")
+            page.add_script_tag(content=axe)
+            found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: "
+                                  "tags}, resultTypes: ['violations']})", WCAG_21_AA)
+            page.set_viewport_size({"width": 320, "height": 640})
+            width = page.evaluate("document.documentElement.scrollWidth")
+            results[hashlib.sha256(data).hexdigest()] = (found["violations"], width)
+        context.close()
+    return lambda data: results[hashlib.sha256(data).hexdigest()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_variant_has_no_axe_violations_and_reflows(pages, browser, name):
+    violations, width = browser(pages[name])
+    assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in violations] == []
+    assert width <= 320  # no sideways scrolling on a small phone (WCAG 1.4.10)
+
+
+def test_every_variant_is_valid_html(pages, tmp_path):
+    _need(VNU, "run 'npm ci' in tests/web (.ci/run does)")
+    files = []
+    for data in {hashlib.sha256(d).hexdigest(): d for d in pages.values()}.values():
+        files.append(tmp_path / f"{len(files)}.html")
+        files[-1].write_bytes(data)
+    run = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--also-check-css",
+                          *map(str, files)], capture_output=True, text=True, timeout=300)
+    report = json.loads(run.stderr)  # no report at all (Java missing, a crash) fails here
+    assert [(Path(m.get("url", "")).name, m["type"], m["message"])
+            for m in report["messages"]] == []
+    assert run.returncode == 0
+
+
+class _Reader(HTMLParser):
+    """The text of <main>, in source order (what a screen reader reads in the main
+    landmark), and the ids, links and headings it has."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.skip, self.text = 0, 0, []
+        self.ids, self.links, self.headings = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.depth += tag == "main"
+        self.ids.add(attrs.get("id"))
+        if tag == "a":
+            self.links.append(attrs.get("href", ""))
+        if tag in ("h1", "h2", "h3", "h4"):
+            self.headings.append(int(tag[1]))
+
+    def handle_endtag(self, tag):
+        self.depth -= tag == "main"
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+
+
+def _read(data: bytes) -> _Reader:
+    reader = _Reader()
+    reader.feed(data.decode("utf-8"))
+    return reader
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "-letter-" in n])
+def test_the_twin_reads_in_the_documents_order(pages, name):
+    reader = _read(pages[name])
+    assert reading_order_problems(reader.text, _leaves(documents()[name])) == []
+    assert reader.headings[0] == 1
+    assert all(b <= a + 1 for a, b in zip(reader.headings, reader.headings[1:], strict=False))
+    for link in reader.links:  # citations and "where to read" point at what is there
+        if link.startswith("#"):
+            assert link[1:] in reader.ids, link
+
+
+def _leaves(document):
+    """The Document's order, less the clinic's name (it is in the header, not in main)
+    and with the medicines table's third column titled as the twin titles it."""
+    leaves = [leaf for leaf in reading_order(document) if leaf[0] != document.brand.name]
+    return [("Where to read", False) if leaf == ("Page", False) else leaf for leaf in leaves]
+
+
+def test_both_papers_give_the_same_twin(pages):
+    for name in NAMES:
+        if "-letter-" in name:
+            assert pages[name] == pages[name.replace("-letter-", "-a4-")]
+
+
+def test_the_twin_is_the_same_bytes_every_time():
+    document = documents()["tailored-leaflet-patient-letter-standard"]
+    assert render_html(document) == render_html(document)
+
+
+def test_user_text_is_never_markup_and_the_title_never_names_the_patient(write_spec):
+    from handouts.assemble.handout import assemble
+    from handouts.outputs.build import BuildOptions, prepare, today
+
+    spec = write_spec("title: 'Ketamine and you, Maria <img src=x onerror=alert(1)>'\n"
+                      "topics: [side-effects]\npatient:\n  name: 'Maria <b>Lopez</b>'\n")
+    prepared = prepare(spec, BuildOptions())
+    html = render_html(assemble(prepared.spec_file.spec, prepared.library, None,
+                                today()).document).decode()
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>Lopez" not in html and "Maria &lt;b&gt;Lopez&lt;/b&gt;" in html
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert "Maria" not in title and "Lopez" not in title
+
+
+def test_the_crisis_box_is_an_aside_with_a_heading_and_tables_have_header_scopes(pages):
+    html = pages["tailored-leaflet-patient-letter-standard"].decode()
+    aside = html[html.index("<aside"):html.index("</aside>")]
+    assert 'aria-labelledby="' in aside and ">Get help now</h2>" in aside and "988" in aside
+    assert html.index("<aside") < html.index("Your medicines")
+    assert '<th scope="col">Medicine</th>' in html
+    assert '<th scope="row">Prepared for</th><td>Jane Doe</td>' in html
+    assert '<a href="#ref-1" aria-label="reference 1">1</a>' in html
