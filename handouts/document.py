@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from handouts.errors import LayoutError, Problem
+
 # ---- inline runs -------------------------------------------------------------------------
 
 
@@ -214,8 +216,6 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 def checked_link(url: str) -> str:
     """`url` if it is a link we print (http, https or mailto); else a LayoutError."""
-    from handouts.errors import LayoutError, Problem
-
     if not url.lower().startswith(LINK_SCHEMES):
         raise LayoutError(Problem(f"link to '{url}' is not allowed",
                                   hint="links must start with https://, http:// or mailto:"))

@@ -210,9 +210,10 @@ def worker_memory(specs: Path, sites: Path, library: Path, out: Path, count: int
     """Peak RSS (MB) of one process building `count` handouts, as a pool worker does."""
     code = (
         "import resource, sys; from pathlib import Path; from handouts.outputs import batch; "
+        "from handouts.outputs.jobs import Settings; "
         f"jobs = batch.plan(batch.find_specs([Path({str(specs)!r})]), "
         f"batch.find_sites([Path({str(sites)!r})]))[:{count}]; "
-        f"batch.run(jobs, batch.Settings(Path({str(out)!r}), True, (Path({str(library)!r}),))); "
+        f"batch.run(jobs, Settings(Path({str(out)!r}), True, (Path({str(library)!r}),))); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -1,4 +1,8 @@
-"""The command line: a thin shell over build, library and spec functions."""
+"""The command line: a thin shell over build, library and spec functions.
+
+Each command imports what it uses inside its own function, so `handouts --help`, `colors`
+or a batch with nothing to do never load ReportLab, pydantic or the library (start-up
+time: a cold `handouts build` is mostly imports)."""
 
 from __future__ import annotations
 
@@ -160,6 +164,7 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts.files import parse_formats
     from handouts.outputs import batch as batch_module
+    from handouts.outputs import jobs as jobs_module
     from handouts.outputs import manifest as manifests
     from handouts.outputs.executors import Stop
 
@@ -176,7 +181,7 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
         distributed = executor == "dask" or scheduler is not None
-        settings = batch_module.Settings(out_dir, force or bool(fhir), libraries, previous,
+        settings = jobs_module.Settings(out_dir, force or bool(fhir), libraries, previous,
                                          allow_outside_paths,
                                          Path.cwd().resolve() if distributed else None, fhir,
                                          chosen)
@@ -322,10 +327,11 @@ def merge_manifests(manifests: tuple[Path, ...], output: Path, partial: bool) ->
 def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Path, ...],
           strict: bool) -> None:
     """Check the content library, and any SPEC files and sites given."""
-    from handouts.library.check import check_library, check_specs, summary_lines
+    from handouts.library.check import check_library, summary_lines
     from handouts.library.load import open_library
     from handouts.outputs.batch import find_sites, find_specs
     from handouts.outputs.build import today
+    from handouts.outputs.spec_check import check_specs
 
     library = open_library(libraries)
     report = check_library(library, today())
@@ -507,9 +513,10 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
 
 def _prepare_meds(options):
     """A report from --meds and --fhir alone: a spec made in memory, never written."""
+    from handouts.assemble.report import TITLE
     from handouts.inputs.site import find_site
     from handouts.outputs.build import Prepared, extra_medications
-    from handouts.outputs.report import TITLE, prepare_data
+    from handouts.outputs.report import prepare_data
 
     extra, notes = extra_medications(options)
     data = {"title": TITLE, "audience": "clinician", "paper": options.paper,

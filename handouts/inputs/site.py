@@ -24,8 +24,8 @@ from handouts.inputs.spec import (
     load_mapping,
     text_field,
 )
-from handouts.inputs.validation import field_name, suggest, validate
-from handouts.inputs.yamlio import Located, cut_warnings
+from handouts.inputs.validation import cut_warnings, field_name, suggest, validate
+from handouts.inputs.yamlio import Located
 
 MAX_LOGO_BYTES = 5_000_000
 MAX_LOGO_PIXELS = 25_000_000
@@ -127,11 +127,9 @@ TEXT_FIELDS = ("name", "contact.address", "contact.website", "footer_note",
                "crisis_line.label", "contact.phone.label", "contact.after_hours.label")
 
 
-def site_warnings(site: Site) -> list[Problem]:
-    """What loads but is probably not meant: colours that print badly, text a '#' cut."""
-    from handouts.render.printcheck import site_problems
-
-    return site_problems(site) + (cut_warnings(site.source, TEXT_FIELDS) if site.source else [])
+def text_warnings(site: Site) -> list[Problem]:
+    """Free text a ' #' cut short (the colours' print checks are the renderer's)."""
+    return cut_warnings(site.source, TEXT_FIELDS) if site.source else []
 
 
 def inside(base_file: Path, value: str, allow_outside: bool, where: dict) -> Path:

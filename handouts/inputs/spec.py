@@ -19,8 +19,8 @@ from pydantic import (
 )
 
 from handouts.errors import Problem, SpecError, shorten
-from handouts.inputs.validation import field_name, suggest, validate
-from handouts.inputs.yamlio import Located, YamlProblem, cut_warnings, load
+from handouts.inputs.validation import cut_warnings, field_name, suggest, validate
+from handouts.inputs.yamlio import Located, YamlProblem, load
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 

@@ -119,3 +119,13 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
                        current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def cut_warnings(doc: Located, fields: tuple[str, ...]) -> list[Problem]:
+    """A warning for each of `fields` (dotted paths; a list's entries count as the list)
+    whose value a '#' cut short. The value itself is never quoted."""
+    return [Problem("the text after ' #' on this line is a YAML comment and is not printed",
+                    doc.file, doc.line_of(path), field_name(path),
+                    "put the whole value in quotes to keep it, e.g. \"Suite #200\"", "warning")
+            for path in doc.cut
+            if ".".join(p for p in path if not isinstance(p, int)) in fields]

@@ -134,18 +134,6 @@ _IMPLICIT = yaml.resolver.Resolver()
 _CUT = re.compile(r" #")  # "Suite #200", "Test # 1"; a comment meant as one has 2 spaces
 
 
-def cut_warnings(doc: Located, fields: tuple[str, ...]) -> list[Problem]:
-    """A warning for each of `fields` (dotted paths; a list's entries count as the list)
-    whose value a '#' cut short. The value itself is never quoted."""
-    from handouts.inputs.validation import field_name  # which reads Located from here
-
-    return [Problem("the text after ' #' on this line is a YAML comment and is not printed",
-                    doc.file, doc.line_of(path), field_name(path),
-                    "put the whole value in quotes to keep it, e.g. \"Suite #200\"", "warning")
-            for path in doc.cut
-            if ".".join(p for p in path if not isinstance(p, int)) in fields]
-
-
 class _Builder:
     """Plain data from parser events, counting values, text and depth as it goes."""
 

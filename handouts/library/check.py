@@ -13,7 +13,6 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from handouts.document import Audience, Block, Cite, inline_groups
 from handouts.errors import HandoutError, Problem
@@ -307,40 +306,3 @@ def summary_lines(report: Report) -> list[str]:
         out.append(f"  {len(grades)} passages: median {statistics.median(grades):.1f}, "
                    f"highest {max(grades):.1f}")
     return out
-
-
-def _medicine_problems(spec_file, library: Library) -> list[Problem]:
-    """The warnings a build gives for medicine entries with a name not recognised."""
-    from handouts.outputs.build import Prepared, medicine_warning
-
-    patient = spec_file.spec.patient
-    found = [library.drugs.recognise(m) for m in (patient.medications if patient else ())]
-    prepared = Prepared(spec_file, None, library)
-    return [medicine_warning(prepared, i) for i, r in enumerate(found) if not r.known]
-
-
-def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
-                ) -> list[Problem]:
-    """Load each spec and each site (named by a spec or given) as a build would; report
-    what is wrong, including print problems of the sites' colours."""
-    from handouts.inputs.site import find_site, load_site, site_warnings
-    from handouts.inputs.spec import load_spec, spec_warnings
-
-    problems: list[Problem] = []
-    site_paths = list(sites)
-    for path in paths:
-        try:
-            spec_file = load_spec(path, library)
-            problems += _medicine_problems(spec_file, library) + spec_warnings(spec_file)
-            if spec_file.spec.site:
-                where = {"file": str(path), "line": spec_file.source.line_of(("site",)),
-                         "field": "site"}
-                site_paths.append(find_site(spec_file.spec.site, path, where=where))
-        except HandoutError as exc:
-            problems.extend(exc.problems)
-    for site_path in sorted(set(site_paths)):
-        try:
-            problems.extend(site_warnings(load_site(site_path)))
-        except HandoutError as exc:
-            problems.extend(exc.problems)
-    return problems

@@ -9,7 +9,6 @@ manifest or the log lines: only file names, hashes, sizes and page counts.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import signal
 import socket
@@ -19,37 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.errors import (
-    HandoutError,
-    Problem,
-    SpecError,
-    UsageError,
-    capped,
-    internal_error,
-    shorten,
-)
-from handouts.files import (
-    PART_SUFFIX,
-    file_sha256,
-    is_plain_name,
-    is_stale_part,
-    today,
-    write_atomic,
-)
-from handouts.outputs.executors import Executor, Local, Outcome, Stop
-from handouts.outputs.manifest import Result, identity, inputs_key, library_listing, still_fresh
+from handouts.errors import HandoutError, Problem, SpecError, UsageError, shorten
+from handouts.files import PART_SUFFIX, is_plain_name, is_stale_part, write_atomic
+from handouts.outputs.executors import Executor, Local, Stop
+from handouts.outputs.jobs import Job, Outcome, Settings
+from handouts.outputs.manifest import Result, still_fresh
 
 LOCK_FILE = ".handouts-batch.lock"
 CHECKPOINT_SECONDS = 2.0
-
-
-@dataclass(frozen=True, order=True)
-class Job:
-    """One handout: a spec built for a site (or with its own site when `site` is None)."""
-
-    output: str  # relative to the output folder: "<site>/<spec>.pdf"
-    spec: str
-    site: str | None = None
 
 
 @dataclass
@@ -132,6 +108,8 @@ def _refuse_clashes(jobs: set[Job]) -> None:
 
 
 def _own_site(spec: Path) -> str:
+    # The spec models (pydantic) load only when a spec is read: a rerun that finds every
+    # handout fresh never needs them (start-up time).
     from handouts.inputs.spec import read_spec
 
     try:
@@ -156,27 +134,6 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 # ---- running ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    out_dir: Path
-    force: bool = False
-    libraries: tuple[Path, ...] = ()
-    previous: dict[str, dict] = field(default_factory=dict)
-    allow_outside_paths: bool = False
-    base: Path | None = None  # relative paths are relative to this (on remote workers)
-    fhir: Path | None = None  # every handout tailored to this FHIR file's medicines
-    formats: tuple[str, ...] = ("pdf",)
-
-    def __post_init__(self):
-        if "pdf" not in self.formats:
-            raise UsageError.one("a batch always builds the PDFs", field="--format",
-                                 hint="give --format pdf or --format pdf,html")
-
-    def at(self, path: Path) -> Path:
-        """A path as given to the batch, where this process finds it."""
-        return path if self.base is None or path.is_absolute() else self.base / path
 
 
 def run(jobs: Sequence[Job], settings: Settings, workers: int = 1,
@@ -278,7 +235,7 @@ def remove_partial_files(out_dir: Path) -> None:
 
 def _check_sites(sites, allow_outside: bool) -> dict[str, tuple[str, ...]]:
     """Load each site once up front: a broken site fails its jobs with one clear reason."""
-    from handouts.inputs.site import load_site
+    from handouts.inputs.site import load_site  # as read_spec: start-up time
 
     bad = {}
     for site in sorted(sites):
@@ -287,51 +244,6 @@ def _check_sites(sites, allow_outside: bool) -> dict[str, tuple[str, ...]]:
         except HandoutError as exc:
             bad[site] = tuple(str(p) for p in exc.problems)
     return bad
-
-
-def run_job(job: Job, settings: Settings) -> Outcome:
-    """Build one job in memory; never raises for bad input (the failure is the result)."""
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        input_files,
-        make_outputs,
-        page_count,
-        prepare,
-    )
-
-    options = BuildOptions(out_dir=settings.out_dir,
-                           site=str(settings.at(Path(job.site))) if job.site else None,
-                           libraries=tuple(settings.at(p) for p in settings.libraries),
-                           allow_outside_paths=settings.allow_outside_paths,
-                           fhir=settings.at(settings.fhir) if settings.fhir else None,
-                           formats=settings.formats)
-    try:
-        prepared = prepare(settings.at(Path(job.spec)), options)
-        check_private_name(settings.out_dir / job.output, prepared.spec_file)
-        spec_date = prepared.spec_file.spec.date
-        date = (spec_date or today()).isoformat()
-        inputs = tuple((identity(p, settings.base), file_sha256(p))
-                       for p in input_files(prepared))
-        roots = prepared.library.roots[1:]
-        listing = library_listing(roots)
-        outputs, warnings = make_outputs(prepared, options)
-        pdf = outputs["pdf"]
-        others = tuple((Path(job.output).with_suffix(f".{fmt}").as_posix(), len(data),
-                        hashlib.sha256(data).hexdigest())
-                       for fmt, data in outputs.items() if fmt != "pdf")
-        return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date, listing),
-                      page_count(pdf), len(pdf), hashlib.sha256(pdf).hexdigest(),
-                      warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
-                      date_from_spec=spec_date is not None,
-                      libraries=tuple(identity(r, settings.base) for r in roots),
-                      listing=listing, formats=settings.formats, others=others), outputs
-    except HandoutError as exc:
-        return Result(job.output, job.spec, job.site, "failed",
-                      problems=tuple(str(p) for p in capped(exc.problems))), None
-    except Exception as exc:  # a bug in one handout must not stop the batch
-        return Result(job.output, job.spec, job.site, "failed",
-                      problems=(internal_error(exc),)), None
 
 
 @contextmanager

@@ -11,10 +11,13 @@ from pathlib import Path
 from handouts.assemble.handout import assemble, choose_sections, recognise_medicines
 from handouts.errors import LayoutError, Problem, SpecError
 from handouts.files import is_plain_name, today, write_atomic
-from handouts.inputs.site import Site, find_site, load_site, site_warnings
+from handouts.inputs.medicines import name_words
+from handouts.inputs.site import Site, find_site, load_site, text_warnings
 from handouts.inputs.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
-from handouts.inputs.validation import field_name
+from handouts.inputs.validation import field_name, plain_message
 from handouts.library.load import BUNDLED, Library, open_library
+from handouts.render.fontfiles import font_files
+from handouts.render.printcheck import site_problems
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def extra_medications(options: BuildOptions
     if options.medications:
         extra.append(("--meds", tuple(options.medications)))
     if options.fhir:
-        from handouts.inputs.fhir import read_medications
+        from handouts.inputs.fhir import read_medications  # fhir.resources: only for --fhir
 
         found = read_medications(options.fhir)
         extra.append(("--fhir", found.entries))
@@ -110,8 +113,6 @@ def check_medications(entries: Sequence[str], route: str) -> list[Problem]:
 
 
 def _plain(err: dict) -> str:
-    from handouts.inputs.validation import plain_message
-
     return plain_message(err)
 
 
@@ -177,6 +178,12 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
     return outputs, warnings + tuple(input_warnings(prepared))
+
+
+def site_warnings(site: Site) -> list[Problem]:
+    """What a site loads with but probably does not mean: colours that print badly (the
+    print checks) and free text a ' #' cut short."""
+    return site_problems(site) + text_warnings(site)
 
 
 def input_warnings(prepared: Prepared) -> list[Problem]:
@@ -247,6 +254,8 @@ def _site_problem(problem: Problem, spec_path: Path, line: int | None) -> Proble
 
 def unprintable_fields(prepared: Prepared, options: BuildOptions) -> list[Problem]:
     """Spec, patient and site text that no bundled font can print, by field."""
+    # ReportLab's font machinery, loaded only when a handout is really checked or built
+    # (start-up time).
     from handouts.render.fonts import family
     from handouts.render.markup import SCRIPTS_HINT, Glyphs, describe
 
@@ -317,8 +326,6 @@ def folded_words(text: str) -> list[str]:
 def private_words(patient: Patient) -> set[str]:
     """Every word of the patient's name (two letters or more) and every medicine word that
     is not a dose, unit, form or frequency."""
-    from handouts.inputs.medicines import name_words
-
     named = {w for w in folded_words(patient.name or "") if len(w) >= 2}
     for entry in patient.medications:
         named.update(w for w in folded_words(" ".join(name_words(entry))) if len(w) >= 3)
@@ -367,8 +374,6 @@ def output_name(spec_path: Path, out_name: str | None) -> str:
 
 def input_files(prepared: Prepared) -> list[Path]:
     """Every file whose bytes can change this handout's PDF."""
-    from handouts.render.fontfiles import font_files
-
     spec, library, site = prepared.spec_file.spec, prepared.library, prepared.site
     recognised = recognise_medicines(spec, library)
     sections = choose_sections(spec, library, recognised)
@@ -382,16 +387,16 @@ def input_files(prepared: Prepared) -> list[Path]:
 
 
 def render(document) -> bytes:
-    """ReportLab, imported only when a handout is really laid out (a batch that finds
-    nothing changed never loads it)."""
+    """ReportLab, imported only when a handout is really laid out (start-up time: a batch
+    that finds nothing changed never loads it)."""
     from handouts.render.pdf import render as render_pdf
 
     return render_pdf(document)
 
 
 def render_html(document) -> bytes:
-    """The HTML twin of the same Document."""
-    from handouts.render_html import render_html as twin
+    """The HTML twin of the same Document (its renderer loads on first use: start-up time)."""
+    from handouts.render_html.html import render_html as twin
 
     return twin(document)
 

@@ -8,7 +8,6 @@ only a job that kills a worker twice fails.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import sys
@@ -21,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from handouts.outputs.manifest import Result
+from handouts.errors import HandoutError, Problem, internal_error
+from handouts.outputs import jobs as job_module
+from handouts.outputs.jobs import Outcome, failed, for_workers
 
-Outcome = tuple[Result, dict[str, bytes] | None]  # the bytes of each format
 DASK_HINT = "start one with `dask scheduler`, or use --executor dask for a cluster on this machine"
 
 
@@ -42,10 +42,6 @@ class Executor(Protocol):
     def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]: ...
 
 
-def failed(job, message: str) -> Outcome:
-    return Result(job.output, job.spec, job.site, "failed", problems=(message,)), None
-
-
 @dataclass
 class Local:
     """This machine: in-process for one worker, else a process pool."""
@@ -55,9 +51,7 @@ class Local:
     _suspects: list = field(default_factory=list)  # in flight when a worker died
 
     def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
-        from handouts.outputs import batch
-
-        runner = self.job_runner or batch.run_job
+        runner = self.job_runner or job_module.run_job
         if self.workers <= 1 or len(jobs) <= 1:
             for job in jobs:
                 if stop.requested:
@@ -128,12 +122,6 @@ class Local:
         inflight[future] = source.pop()
 
 
-def for_workers(settings):
-    """What a worker needs of the settings: not the previous manifest, which only the
-    parent reads and which would otherwise travel with every job."""
-    return dataclasses.replace(settings, previous={})
-
-
 @dataclass
 class Dask:
     """A Dask cluster: the scheduler at `scheduler` (tcp://HOST:PORT), or, without one, a
@@ -145,13 +133,11 @@ class Dask:
     workers: int = 1
 
     def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
-        from handouts.outputs import batch
-
         if not jobs:
             return
         client, cluster = self._connect()
         try:
-            yield from self._run(client, batch.run_job, jobs, for_workers(settings), stop)
+            yield from self._run(client, job_module.run_job, jobs, for_workers(settings), stop)
         finally:
             client.close()
             if cluster is not None:
@@ -161,8 +147,6 @@ class Dask:
         import logging
 
         from distributed import Client, LocalCluster
-
-        from handouts.errors import HandoutError, Problem
 
         for name in ("distributed", "tornado", "bokeh"):
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -185,8 +169,6 @@ class Dask:
     def _run(self, client, runner: Callable, jobs: Sequence, settings,
              stop: Stop) -> Iterator[Outcome]:
         from distributed import as_completed
-
-        from handouts.errors import internal_error
 
         threads = max(sum(client.nthreads().values()), 1)
         queue = list(reversed(jobs))
@@ -284,6 +266,8 @@ def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -
 
 def warm_process(libraries: tuple[Path, ...], allow_outside: bool = False):
     """What every build in this process uses, loaded once: the library and the fonts."""
+    # Here, not at the top: the batch's own process imports this module to hand out jobs
+    # and never lays out a page itself unless it runs them (start-up time).
     from handouts.library.load import open_library
     from handouts.render.fonts import FALLBACK, FAMILIES, family
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from handouts import __version__
 from handouts.errors import SpecError, shorten
 from handouts.files import Unreadable, file_sha256, read_regular, today, write_atomic
+from handouts.render.fontfiles import font_dir
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 200_000_000
@@ -65,8 +66,6 @@ def identity(path: Path, base: Path | None = None) -> str:
 
 @cache
 def _identity(path_text: str, base_text: str) -> str:
-    from handouts.render.fontfiles import font_dir
-
     path, base = Path(path_text), Path(base_text)
     resolved = path.resolve()
     fonts = font_dir().resolve()
@@ -84,8 +83,6 @@ def _identity(path_text: str, base_text: str) -> str:
 def locate(name: str) -> Path:
     """The file a recorded identity names in this installation and folder."""
     if name.startswith(PACKAGE_PREFIX + "fonts/"):
-        from handouts.render.fontfiles import font_dir
-
         return font_dir() / name[len(PACKAGE_PREFIX + "fonts/"):]
     if name.startswith(PACKAGE_PREFIX):
         return PACKAGE / name[len(PACKAGE_PREFIX):]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.errors import SpecError
+from handouts.render.fontfiles import font_dir
 
 THUMB_WIDTH = 240  # pixels per page on a contact sheet
 LABEL_HEIGHT = 36
@@ -32,8 +33,6 @@ def contact_sheet(items: Sequence[tuple[str, Path]], columns: int = 5) -> bytes:
     """First pages of many PDFs on one PNG, each labelled with its output path."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw, ImageFont
-
-    from handouts.render.fontfiles import font_dir
 
     thumbs = []
     for label, path in items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from handouts.render.fontfiles import FAMILIES, font_dir
 from handouts.render.printcheck import NOTE_TINT, band_text, checks, printed, suggest, tinted
 
 WIDTH, ROW, PAD = 1100, 150, 20
@@ -74,8 +75,6 @@ def _row(label: str, primary: str, accent: str):
 
 def _font(size: int, bold: bool = False):
     from PIL import ImageFont
-
-    from handouts.render.fontfiles import FAMILIES, font_dir
 
     regular, bold_file = FAMILIES["atkinson-hyperlegible"][:2]
     return ImageFont.truetype(str(font_dir() / (bold_file if bold else regular)), size)

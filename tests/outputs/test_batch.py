@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from handouts.doors.cli import main
 from handouts.errors import SpecError, UsageError
-from handouts.outputs.batch import Settings, parse_shard, plan, run
+from handouts.outputs.batch import parse_shard, plan, run
+from handouts.outputs.jobs import Settings
 from handouts.outputs.manifest import merge_manifests, read_manifest, write_manifest
 from tests.conftest import SPECS, pdf_text
 from tests.pdfcheck import structural_problems

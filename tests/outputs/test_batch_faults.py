@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from handouts.outputs.batch import Settings, plan, run
+from handouts.outputs.batch import plan, run
+from handouts.outputs.jobs import Settings
 from handouts.outputs.manifest import read_manifest, write_manifest
 from tests.conftest import SPECS
 from tests.pdfcheck import structural_problems

@@ -10,14 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import handouts.outputs.batch as batch_module
-from handouts.outputs.batch import Settings, plan, run
+import handouts.outputs.jobs as job_module
+from handouts.outputs.batch import plan, run
+from handouts.outputs.jobs import Settings
 from handouts.outputs.manifest import read_manifest, write_manifest
 from tests.conftest import SPECS
 from tests.pdfcheck import structural_problems
 
 SITE = SPECS / "sites" / "carlsbad.yaml"
-REAL_RUN_JOB = batch_module.run_job
+REAL_RUN_JOB = job_module.run_job
 
 
 def dies_on_h03(job, settings):
@@ -69,7 +70,7 @@ def test_ctrl_c_leaves_a_manifest_and_a_rerun_finishes(tmp_path):
 def test_a_killed_worker_loses_no_job_and_a_rerun_builds_what_failed(tmp_path, monkeypatch):
     specs = many_specs(tmp_path / "specs", 6)
     out = tmp_path / "out"
-    monkeypatch.setattr(batch_module, "run_job", dies_on_h03)  # workers fork from here
+    monkeypatch.setattr(job_module, "run_job", dies_on_h03)  # workers fork from here
     jobs = plan(specs, [SITE])
     report = run(jobs, Settings(out), workers=2)
     write_manifest(out / "manifest.json", report.results)
@@ -79,7 +80,7 @@ def test_a_killed_worker_loses_no_job_and_a_rerun_builds_what_failed(tmp_path, m
     assert "worker process stopped while building" in report.failed[0].problems[0]
     assert report.count("built") == len(specs) - 1
     check_outputs(out)
-    monkeypatch.setattr(batch_module, "run_job", REAL_RUN_JOB)
+    monkeypatch.setattr(job_module, "run_job", REAL_RUN_JOB)
     again = run(jobs, Settings(out, previous=read_manifest(out / "manifest.json")), workers=2)
     assert again.count("failed") == 0
     assert again.count("built") == len(report.failed)

@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from handouts.assemble.report import report_blocks, report_document
 from handouts.document import Audience, Cite, Table
 from handouts.doors.cli import main
 from handouts.errors import ContentError, SpecError
 from handouts.inputs.spec import Spec
 from handouts.library.load import open_library
 from handouts.outputs.build import BuildOptions, build
-from handouts.outputs.report import report_blocks, report_document
 from tests.conftest import SPECS, pdf_text
 
 ASPECTS = {"Sedation", "Blood pressure", "Response", "Monitor"}

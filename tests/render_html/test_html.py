@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.render_html import render_html
+from handouts.render_html.html import render_html
 from tests.matrix import NAMES, documents
 from tests.tagcheck import reading_order, reading_order_problems
 

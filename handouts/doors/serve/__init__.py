@@ -18,7 +18,7 @@ from handouts.errors import HandoutError, Problem
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         sites_dir: Path | None = Path("specs/sites"), libraries: tuple[Path, ...] = ()) -> None:
     """Load everything a build needs, start the warm workers, then serve until Ctrl-C."""
-    import uvicorn
+    import uvicorn  # the web extra: loaded only when the app starts
 
     from handouts.doors.serve.app import Sites, create_app
     from handouts.doors.serve.pool import Pool
@@ -46,6 +46,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 def warm_parent(libraries: tuple[Path, ...]):
     """What every build uses, loaded once before the workers are forked from this process:
     the library and its parsed sections, the fonts, ReportLab and the PNG renderer."""
+    # Loaded here on purpose, at start-up, so that the workers forked later inherit them.
     from handouts.outputs.executors import warm_process
     from handouts.render.pdf import render  # noqa: F401  (imported for the workers to inherit)
 

@@ -25,6 +25,7 @@ from handouts.doors.serve.door import MAX_BODY, Door, Rejected
 from handouts.doors.serve.form import LABELS, Errors, Order, errors_from
 from handouts.doors.serve.pages import Pages
 from handouts.doors.serve.pool import Pool
+from handouts.inputs.site import load_site
 from handouts.library.load import Library
 from handouts.outputs.build import check_medications
 
@@ -65,8 +66,6 @@ class Sites:
 
     @classmethod
     def read(cls, folder: Path | None) -> Sites:
-        from handouts.inputs.site import load_site
-
         found = {}
         for path in sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else ():
             site = load_site(path)

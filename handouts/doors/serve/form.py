@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.errors import Problem
+from handouts.inputs.medicines import is_heading
 
 DEFAULT_TITLE = "Your ketamine treatment and your medicines"
 DEFAULT_TOPICS = ("what-to-expect", "side-effects")
@@ -74,8 +75,6 @@ def split_pasted(text: str) -> tuple[str, ...]:
     """A pasted medication list: one medicine a line, as an EHR prints it (bullets and
     numbers in front, and heading lines such as "Medications:", set aside); a single line
     may separate them with commas instead."""
-    from handouts.inputs.medicines import is_heading
-
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")
              if line.strip() and not is_heading(line)]
     if len(lines) == 1 and "," in lines[0]:

@@ -57,7 +57,7 @@ def _medicines(order: Order) -> tuple[tuple[str, ...], tuple[str, ...]]:
     problems = check_medications(pasted, "medicines")
     found, notes = (), ()
     if order.fhir:
-        from handouts.inputs.fhir import medications_from_bytes
+        from handouts.inputs.fhir import medications_from_bytes  # fhir.resources: start-up
 
         taken = medications_from_bytes(order.fhir, FHIR_LABEL, "fhir")
         found, notes = taken.entries, (taken.summary(FHIR_LABEL),)
@@ -91,7 +91,7 @@ def _rows(prepared) -> tuple[Row, ...]:
 @guarded
 def check(order: Order) -> Outcome:
     """The recognised-medicines table and page 1 of the handout, before anything is kept."""
-    from handouts.render.preview import page_png
+    from handouts.render.preview import page_png  # pypdfium2: start-up time
 
     medicines, notes = _medicines(order)
     prepared = _prepared(order, medicines)

@@ -1,0 +1,136 @@
+"""Document -> one self-contained, semantic HTML file: the twin of the PDF, for reading on
+a screen, with a screen reader, on a phone, or printed. Reads no spec, site or library file
+and needs no ReportLab: it walks the same Document as the PDF renderer."""
+
+from __future__ import annotations
+
+import base64
+
+from handouts.document import Document, Medicine, metadata_title
+from handouts.render_html.blocks import (
+    Headings,
+    attr,
+    blocks,
+    callout,
+    href,
+    inlines,
+    section_anchor,
+    text,
+)
+from handouts.render_html.style import stylesheet
+
+__all__ = ["render_html"]
+
+
+def render_html(document: Document) -> bytes:
+    """The HTML twin's bytes (UTF-8); the same document always gives the same bytes."""
+    ids = Headings()
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{attr(document.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{text(_title(document))}</title>",
+        f"<style>\n{stylesheet(document)}\n</style>",
+        "</head>",
+        "<body>",
+        _band(document),
+        "<main>",
+        f"<h1>{text(document.title)}</h1>",
+    ]
+    if document.subtitle:
+        parts.append(f'<p class="subtitle">{text(document.subtitle)}</p>')
+    if document.prepared_for:
+        parts.append(_prepared_for(document))
+    if document.safety:  # first, where every reader meets it
+        parts.append(callout(document.safety, ids, level=2))
+    if document.medicines:
+        parts.append(_medicines(document))
+    for section in document.sections:
+        anchor = section_anchor(section.id)
+        lang = f' lang="{attr(section.language)}"' if section.language else ""
+        parts.append(f'<section id="{anchor}"{lang} aria-labelledby="{anchor}-title">\n'
+                     f'<h2 id="{anchor}-title">{text(section.title)}</h2>\n'
+                     f"{blocks(section.blocks, ids)}\n</section>")
+    if document.disclaimer:
+        parts.append(f'<div class="disclaimer">{blocks(document.disclaimer, ids)}</div>')
+    if document.references:
+        parts.append(_references(document))
+    parts += ["</main>", _footer(document), "</body>", "</html>", ""]
+    return "\n".join(parts).encode("utf-8")
+
+
+def _title(document: Document) -> str:
+    """The same title as the PDF's metadata: never the patient's name."""
+    return metadata_title(document)
+
+
+def _band(document: Document) -> str:
+    brand = document.brand
+    logo = ""
+    if brand.logo:  # the clinic's name is written beside it, so the image adds nothing
+        kind = "jpeg" if brand.logo[:3] == b"\xff\xd8\xff" else "png"
+        data = base64.b64encode(brand.logo).decode("ascii")
+        logo = f'<img src="data:image/{kind};base64,{data}" alt="">'
+    return (f'<header class="band"><div class="band-inner">{logo}'
+            f'<p class="clinic">{text(brand.name)}</p></div></header>')
+
+
+def _prepared_for(document: Document) -> str:
+    p = document.prepared_for
+    rows = [("Prepared for", p.name), ("Prepared by", p.prepared_by),
+            ("Date", f"{p.date:%B} {p.date.day}, {p.date.year}")]
+    cells = "".join(f'<tr><th scope="row">{text(label)}</th><td>{text(value)}</td></tr>'
+                    for label, value in rows if value)
+    return f'<table class="prepared"><tbody>{cells}</tbody></table>'
+
+
+def _medicines(document: Document) -> str:
+    """'Your medicines': each entry in normal case, what each of its ingredients is, and a
+    link to each section to read."""
+    titles = {s.id: s.title for s in document.sections}
+    rows = "".join(f"<tr><td>{text(m.entry)}</td><td>{_what(m)}</td>"
+                   f"<td>{_where(m, titles)}</td></tr>" for m in document.medicines)
+    return ('<section aria-labelledby="your-medicines">\n'
+            '<h2 id="your-medicines">Your medicines</h2>\n'
+            '<table><thead><tr><th scope="col">Medicine</th><th scope="col">What it is</th>'
+            f'<th scope="col">Where to read</th></tr></thead><tbody>{rows}</tbody></table>\n'
+            "</section>")
+
+
+def _what(medicine: Medicine) -> str:
+    return "<br>".join(text(line.text) for line in medicine.lines)
+
+
+def _where(medicine: Medicine, titles: dict[str, str]) -> str:
+    links = [f'<a href="#{section_anchor(s)}">{text(titles[s])}</a>'
+             for s in medicine.section_ids if s in titles]
+    return "<br>".join(links)
+
+
+def _references(document: Document) -> str:
+    items = "\n".join(f'<li id="ref-{r.number}">{inlines(r.inlines)}</li>'
+                      for r in document.references)
+    return ('<section aria-labelledby="references">\n<h2 id="references">References</h2>\n'
+            f'<ol class="references">\n{items}\n</ol>\n</section>')
+
+
+def _footer(document: Document) -> str:
+    brand, contact = document.brand, document.brand.contact
+    lines = [f"<strong>{text(brand.name)}</strong>"]
+    if contact.phone:
+        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
+        lines.append(f'<a href="tel:{attr(digits)}">{text(contact.phone)}</a>')
+    if contact.address:
+        lines.append(text(contact.address))
+    if contact.website:
+        url = contact.website if "://" in contact.website else f"https://{contact.website}"
+        lines.append(f'<a href="{href(url)}">{text(contact.website)}</a>')
+    reviewed = f"Content reviewed {document.review_date:%B %Y}"
+    notes = [text(reviewed)]
+    if brand.footer_note:
+        lang = brand.footer_note_language
+        notes.append(f'<span lang="{attr(lang)}">{text(brand.footer_note)}</span>'
+                     if lang and lang != document.language else text(brand.footer_note))
+    return (f'<footer><p>{" · ".join(lines)}</p><p>{" · ".join(notes)}</p></footer>')
