@@ -47,8 +47,11 @@ HEADER = """\
 _PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
 _COMBINATION = re.compile(r"\s*/\s*|\s+and\s+|\s*,\s*")
 LONGEST = 6  # words; longer names are chemical names no one writes on a medicine list
-# Source entries that are ordinary words or notes, not names of a medicine.
-NOT_NAMES = frozenset({"available generically", "generics", "tran", "planum"})
+# Source entries that are ordinary words or notes, not names of a medicine: each one is
+# printed on real chart lines ("Drug Implant", "(90 BASE)", "nose", "ophthalmic", "1 more
+# refill") and would otherwise be read as a medicine the patient does not take.
+NOT_NAMES = frozenset({"available generically", "generics", "tran", "planum", "base", "drug",
+                       "more", "nose", "ophthalmic"})
 
 
 def source_data() -> tuple[dict, str]:

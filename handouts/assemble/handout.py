@@ -72,7 +72,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         language=spec.language, paper=paper, large_print=spec.large_print, brand=brand,
         date=spec.date or today, review_date=reviewed, sections=tuple(sections),
         safety=safety, prepared_for=prepared_for(spec, today),
-        medicines=tuple(_medicine_row(r, library) for r in recognised),
+        medicines=tuple(_medicine_row(r, library) for r in recognised if not r.set_aside),
         disclaimer=disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
@@ -189,7 +189,7 @@ def _medicine_row(recognised: Recognised, library: Library) -> Medicine:
             line = MedicineLine(TREATMENT_LINE)
         elif ingredient.section:
             front = library.section(ingredient.section).front
-            line = MedicineLine(f"{ingredient.shown}: {front.medicine_class or front.title}",
+            line = MedicineLine(f"{ingredient.shown}: {front.class_label}",
                                 ingredient.section)
         else:
             line = MedicineLine(f"{ingredient.shown}: not covered in this handout. Your care "

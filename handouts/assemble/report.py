@@ -30,7 +30,7 @@ from handouts.document import (
     Text,
 )
 from handouts.errors import ContentError, SpecError
-from handouts.inputs.medicines import Recognised
+from handouts.inputs.medicines import Ingredient, Recognised
 from handouts.inputs.site import Site
 from handouts.inputs.spec import Spec
 from handouts.library.citations import Numbering, format_reference
@@ -49,7 +49,7 @@ def report_document(spec: Spec, library: Library, site: Site | None,
                     on: dt.date) -> tuple[Document, tuple[tuple[int, Recognised], ...]]:
     """The report's Document, and the entries (by position) with a name not recognised."""
     recognised = recognise_medicines(spec, library)
-    if not recognised:
+    if all(r.set_aside for r in recognised):
         raise SpecError.one("the co-medication report needs the patient's medicines",
                             field="patient.medications",
                             hint="list the patient's current medicines")
@@ -61,9 +61,9 @@ def report_document(spec: Spec, library: Library, site: Site | None,
         content = library.section(ident)
         summary = tuple(resolve_citations(b, numbering, library, content.path, problems)
                         for b in report_blocks(content.blocks, content.path))
-        names = [i.shown for r in recognised for i in r.ingredients if i.section == ident]
+        found = [i for r in recognised for i in r.ingredients if i.section == ident]
         title = f"{content.front.medicine_class or content.front.title}: " \
-            f"{', '.join(dict.fromkeys(names))}"  # the class, and this patient's medicines
+            f"{patient_names(found)}"  # the class, and this patient's medicines
         sections.append(Section(ident, title, summary, content.path, "comedication"))
     if problems:
         raise ContentError(problems)
@@ -82,6 +82,17 @@ def report_document(spec: Spec, library: Library, site: Site | None,
     return document, tuple((i, r) for i, r in enumerate(recognised) if not r.known)
 
 
+def patient_names(ingredients: Sequence[Ingredient]) -> str:
+    """Each ingredient once, with the doses charted for it: a medicine entered twice in
+    the chart ("Zoloft 50 mg", "sertraline 50 MG tablet") is one name in a heading."""
+    doses: dict[str, list[str]] = {}
+    for ingredient in ingredients:
+        listed = doses.setdefault(ingredient.name, [])
+        if ingredient.dose and ingredient.dose not in listed:
+            listed.append(ingredient.dose)
+    return ", ".join(f"{name} ({', '.join(d)})" if d else name for name, d in doses.items())
+
+
 def report_blocks(blocks: Sequence[Block], path: str) -> tuple[Block, ...]:
     """A content file's `::: report` summary; ContentError if it has none."""
     for block in blocks:
@@ -94,12 +105,12 @@ def report_blocks(blocks: Sequence[Block], path: str) -> tuple[Block, ...]:
 
 def _medicines_section(recognised: Sequence[Recognised], library: Library) -> Section:
     rows = []
-    for entry in recognised:
+    for entry in (r for r in recognised if not r.set_aside):
         what = []
         for ingredient in entry.ingredients:
             if ingredient.section:
                 front = library.section(ingredient.section).front
-                what.append(f"{ingredient.shown}: {front.medicine_class or front.title}")
+                what.append(f"{ingredient.shown}: {front.class_label}")
             elif ingredient.outcome == "treatment":
                 what.append(f"{ingredient.shown}: the treatment this report is about")
             else:

@@ -23,6 +23,10 @@ from handouts.errors import HandoutError, UsageError, capped, internal_error
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
+MEDS_HELP = ("Medicines as the chart prints them: one per line, or separated by commas on one "
+             "line; '-' reads them from standard input.")
+MEDS_FILE_HELP = "A file of medicines, as pasted from the chart (one per line)."
+MAX_MEDS_BYTES = 200_000  # four times the web form's paste limit
 
 
 def quiet_collector() -> None:
@@ -79,7 +83,9 @@ def main() -> None:
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
-@click.option("--meds", help="Comma-separated medicines to tailor the handout to.")
+@click.option("--meds", help=MEDS_HELP)
+@click.option("--meds-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=MEDS_FILE_HELP)
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="A FHIR R4 Bundle, MedicationStatement or MedicationRequest (JSON) whose "
               "current medicines tailor the handout.")
@@ -93,7 +99,8 @@ def main() -> None:
 @click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
-          large_print: bool, meds: str | None, fhir: Path | None, out_name: str | None,
+          large_print: bool, meds: str | None, meds_file: Path | None, fhir: Path | None,
+          out_name: str | None,
           strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
           formats: str) -> None:
     """Build handouts from SPEC files into PDFs (and HTML twins)."""
@@ -104,7 +111,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
     quiet_collector()
     if out_name and len(specs) > 1:
         raise click.UsageError("--out-name works with one spec only")
-    options = BuildOptions(out_dir, site, paper.lower() if paper else None, split_meds(meds),
+    options = BuildOptions(out_dir, site, paper.lower() if paper else None,
+                           read_meds(meds, meds_file),
                            out_name, strict, libraries, allow_outside_paths, fhir=fhir,
                            large_print=large_print, formats=parse_formats(formats))
     failed = []
@@ -380,21 +388,47 @@ def list_(what: str, sites_dir: Path) -> None:
         _list_sites(sites_dir)
 
 
-def split_meds(text: str | None) -> tuple[str, ...]:
-    """--meds "a, b, c": entries in order, empty ones and headings ("Medications:")
-    dropped."""
-    from handouts.inputs.medicines import is_heading
+def read_meds(meds: str | None, meds_file: Path | None = None) -> tuple[str, ...]:
+    """--meds TEXT ('-': standard input) and --meds-file FILE, each read as the web form
+    reads a pasted list: one medicine a line (headings, bullets and blank lines set
+    aside), or commas on one line (never a comma inside brackets or a number)."""
+    from handouts.files import Unreadable, read_regular
+    from handouts.inputs.chartlines import split_list
 
-    return tuple(m.strip() for m in (text or "").split(",") if m.strip() and not is_heading(m))
+    texts: list[tuple[str, bytes]] = []
+    if meds == "-":
+        data = sys.stdin.buffer.read(MAX_MEDS_BYTES + 1)
+        if len(data) > MAX_MEDS_BYTES:
+            raise UsageError.one(f"standard input is over the limit of {MAX_MEDS_BYTES:,} "
+                                 "bytes", field="--meds", hint="give the current medicines only")
+        texts.append(("--meds", data))
+    elif meds:
+        texts.append(("--meds", meds.encode()))
+    if meds_file is not None:
+        try:
+            texts.append(("--meds-file", read_regular(meds_file, MAX_MEDS_BYTES)))
+        except Unreadable as exc:
+            raise UsageError.one(f"{meds_file} {exc}", field="--meds-file") from None
+    entries: list[str] = []
+    for option, data in texts:
+        try:
+            entries += split_list(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise UsageError.one("is not UTF-8 text", field=option,
+                                 hint="save the list as UTF-8 plain text") from None
+    return tuple(entries)
 
 
 @main.command()
 @click.argument("medicines", required=False)
+@click.option("--meds-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=MEDS_FILE_HELP)
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Also read the current medicines of a FHIR R4 file.")
 @reports_errors
-def meds(medicines: str | None, fhir: Path | None) -> None:
-    """Show how MEDICINES ("a, b, c") are recognised, before printing a handout.
+def meds(medicines: str | None, meds_file: Path | None, fhir: Path | None) -> None:
+    """Show how MEDICINES are recognised, before printing a handout: a pasted list (one
+    per line, or "a, b, c"), '-' for standard input, or --meds-file FILE.
 
     For each entry: its ingredients, each one's section and outcome (covered, the
     treatment itself, known but not covered, not recognised). This prints the patient's
@@ -405,7 +439,7 @@ def meds(medicines: str | None, fhir: Path | None) -> None:
     from handouts.library.load import open_library
     from handouts.outputs.build import check_medications
 
-    entries = split_meds(medicines)
+    entries = read_meds(medicines, meds_file)
     problems = check_medications(entries, "--meds")
     if fhir:
         from handouts.inputs.fhir import read_medications
@@ -464,7 +498,9 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
-@click.option("--meds", help="Comma-separated medicines (added to the spec's, if one is given).")
+@click.option("--meds", help=MEDS_HELP + " Added to the spec's, if one is given.")
+@click.option("--meds-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=MEDS_FILE_HELP)
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Also take the current medicines of a FHIR R4 file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -477,7 +513,8 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
               type=click.Path(file_okay=False, path_type=Path),
               help="A clinic's own content folder (repeatable).")
 @reports_errors
-def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path | None,
+def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Path | None,
+           output: Path | None,
            site: str | None, paper: str | None, strict: bool,
            libraries: tuple[Path, ...]) -> None:
     """The clinician co-medication report for one patient's medicines (SPEC's patient
@@ -494,9 +531,10 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
 
     quiet_collector()
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
-                           medications=split_meds(meds), strict=strict, libraries=libraries,
+                           medications=read_meds(meds, meds_file), strict=strict,
+                           libraries=libraries,
                            fhir=fhir)
-    if spec is None and not (meds or fhir):
+    if spec is None and not (options.medications or fhir):
         raise click.UsageError('give a SPEC, --meds "a, b" or --fhir FILE')
     prepared = prepare(spec, options) if spec else _prepare_meds(options)
     target = output or Path("build") / (f"{spec.stem}-report.pdf" if spec

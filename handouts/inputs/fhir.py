@@ -4,7 +4,10 @@ Reads a Bundle (any type), a single MedicationStatement or MedicationRequest, or
 array of them; validates it with `fhir.resources` (its R4B models, which read R4 medication
 resources); takes the RxNorm coding's display, else the medication's text, else another
 coding's display; and skips entries that are stopped, completed, cancelled, not taken,
-entered in error, or that name no medicine. Messages count entries, never quote them.
+entered in error, draft orders not yet signed, or that name no medicine. Medicines on hold
+(paused: the patient may take them again), intended or of unknown status are taken, and
+counted by status in the summary, so the clinician knows what the leaflet assumed.
+Messages count entries, never quote them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from handouts.errors import SpecError
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 KINDS = ("MedicationStatement", "MedicationRequest")
-SKIPPED = frozenset({"stopped", "completed", "cancelled", "not-taken", "entered-in-error"})
+SKIPPED = frozenset({"stopped", "completed", "cancelled", "not-taken", "entered-in-error",
+                     "draft"})
+# Statuses taken as current but named in the summary: a paused medicine may be restarted.
+NAMED = {"on-hold": "on hold", "intended": "intended", "unknown": "status unknown"}
 MAX_BYTES = 20 * 1024 * 1024
 WHERE = "--fhir"
 
@@ -30,10 +36,14 @@ class FhirMedications:
 
     entries: tuple[str, ...]
     skipped: dict[str, int] = field(default_factory=dict)
+    taken: dict[str, int] = field(default_factory=dict)  # NAMED statuses among the entries
 
     def summary(self, where: str = WHERE) -> str:
         """One line for the terminal (or a page): counts only, never a medicine's name."""
         taken = f"took {len(self.entries)} medicine{'s' * (len(self.entries) != 1)}"
+        if self.taken:
+            taken += " (" + ", ".join(f"{n} {NAMED[status]}" for status, n in
+                                      sorted(self.taken.items())) + ")"
         if not self.skipped:
             return f"{where}: {taken}"
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
@@ -70,7 +80,7 @@ def _medications(data, path: str | Path) -> FhirMedications:
     if resources is None:
         raise SpecError.one("expected a FHIR Bundle, a MedicationStatement or "
                             "MedicationRequest, or a JSON list of them", path, field=WHERE)
-    entries, skipped = [], Counter()
+    entries, skipped, taken = [], Counter(), Counter()
     for resource, medications in resources:
         status = resource.status or "unknown"
         if status in SKIPPED:
@@ -81,7 +91,9 @@ def _medications(data, path: str | Path) -> FhirMedications:
             skipped["without a medicine name"] += 1
             continue
         entries.append(name)
-    return FhirMedications(tuple(entries), dict(skipped))
+        if status in NAMED:
+            taken[status] += 1
+    return FhirMedications(tuple(entries), dict(skipped), dict(taken))
 
 
 def _parse_json(data: bytes, source: str | Path, where: str):

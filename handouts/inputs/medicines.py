@@ -12,28 +12,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, NamedTuple
 
+from handouts.inputs.chartlines import bracket_spans, name_part_end
 from handouts.inputs.vocabulary import Vocabulary
 
-Outcome = Literal["covered", "treatment", "known", "unrecognised"]
+Outcome = Literal["covered", "treatment", "known", "unrecognised", "set aside"]
 
 _NUM = r"\d+(?:[.,]\d+)?"
 _UNIT = r"mg|mcg|μg|ug|ng|g|gm|grams?|ml|l|meq|mmol|unt|units?|iu|%"
-_PER = r"ml|l|hr|hrs|h|hours?|days?|actuat|actuations?|sprays?|doses?|g|gm|kg|cm2"
+_PER = r"ml|l|hr|hrs|h|hours?|days?|actuat|actuations?|act|sprays?|doses?|g|gm|kg|cm2|scoop"
 # A strength: "50mg", "0.25 MG/HR", "25 MG/ML", "100 mg/5 mL", "5-325 MG", "5/325 mg".
 # The slash inside it is never an ingredient separator.
 _STRENGTH = re.compile(
     rf"(?<![\w.])(?P<values>{_NUM}(?:\s*[-/]\s*{_NUM})*)\s*(?P<unit>{_UNIT})(?![^\W\d_])"
     rf"(?:\s*/\s*(?P<per>(?:{_NUM}\s*)?(?:{_PER}))(?![^\W\d_]))?", re.IGNORECASE)
-_TOKEN = re.compile(r"#\d+|[^\W\d_]+|\d+(?:[.,]\d+)?")
+# A word, a number, "#3" (Tylenol #3), or a vitamin's letter and number ("vitamin D3": D3
+# is cholecalciferol, D2 ergocalciferol; "D" alone would be read as vitamin D).
+_TOKEN = re.compile(r"#\d+|(?:(?<=vitamin )|(?<=vitamin-))[a-k]\d{1,2}(?!\d)|[^\W\d_]+"
+                    r"|\d+(?:[.,]\d+)?", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[/+&,;]|-|\b(?:and|with|plus)\b", re.IGNORECASE)
-
-def is_heading(line: str) -> bool:
-    """A heading pasted with the list ("Medications:", "Current Outpatient Medications:"):
-    a line that ends in a colon is never a medicine, so it is set aside, as bullets are."""
-    return line.rstrip().endswith(":")
 
 
 # Words that say how a medicine is given, how much or how often, never which medicine.
@@ -58,6 +57,41 @@ NOISE = frozenset("""
     generic generics generically available brand usp pf home med meds medication medicine
     medicines sig disp qty refill pill pills eye eyes ear ears am pm
 """.split())
+# Words a chart prints in a medicine's name part that never name one: dose forms, devices
+# and packaging, RxNorm's qualifiers ("Abuse-Deterrent", "Smoking Cessation", "3-Bead"),
+# Epic's form codes ("TB24", "SpSn"), numbers in words ("one (1)"), list markers ("new").
+# Unlike NOISE they are still looked up (a name may contain one); left over, they are set
+# aside instead of being reported as a name not recognised.
+SET_ASIDE = frozenset("""
+    dry powder inhaler inhalant inhaled aerosol hfa mdi dpi nebulizer nebuliser nebule neb
+    paste implant device devices pad pads medicated bead beads sensor abuse deterrent matrix
+    delivery breath actuated smoking cessation pmdd dosing pack packs dose bottle bottles box
+    tube tubes jar applicator applicators pump ring insert intrauterine vaginal otic
+    ophthalmic shampoo foam wash enema douche mouthwash rinse gargle strip strips lozenges
+    troche pellet pellets bar emulsion oil jet injector injectors needle needles pouch
+    prefilled cartridges pens vials ampules ampoules packet packets sachet sachets inert
+    ingredients ingredient mucosal chewing irrigation urethral ocular nasally rectally
+    tb tbec tbcr tbdp cp cpdr cpep cpcr cpsp caps tabs susp soln sol inh inhl nebu aero aers
+    spsn crea oint lotn ptch subl syr elix conc liqd pack pt td na ud
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty ninety
+    hundred thousand half quarter single double triple
+    new old changed current currently continuing discontinued held hold refill refills
+    prior visit outpatient inpatient home hospital only ed er icu otc rx med meds
+    relief strength extra maximum regular original children childrens adult adults
+    allergy allergies congestion sinus cold flu drug drugs diskus ellipta respimat handihaler
+    flexhaler twisthaler pressair inhub aerolizer neohaler ij inj iv infusion infuse infused
+    continuous over protocol bolus drip push minute minutes seconds breakfast lunch dinner
+    supper meal meals snack wk wks mo
+    medications file files prior visit encounter facility administered reviewed review
+    patient pt changes list your these this no not none known nkda nka allergies start stop
+    last on reported report dispense disp refill rfl qty quantity end date dates act
+    what discharge active inactive completed stopped entered error draft intended unknown
+    taken
+""".split())
+NOTE_WORDS = 3  # a line of this many unknown words, with no name and no dose, is a note
+_NAME_LABEL = re.compile(r"^\s*(?:medications?|medicines?|drugs?|rx|meds?)\s*:\s*",
+                         re.IGNORECASE)
 # Salts and esters: part of a name when the vocabulary has it ("lithium carbonate"),
 # skipped when it has not ("bupropion hydrobromide").
 SALTS = frozenset("""
@@ -105,17 +139,34 @@ class Recognised(NamedTuple):
 
     @property
     def known(self) -> bool:
-        """Every name in the entry was recognised (it may still be covered by no section)."""
-        return bool(self.ingredients) and not self.unrecognised
+        """No name in the entry went unrecognised (it may still be covered by no section,
+        or be chart text that names no medicine at all)."""
+        return not self.unrecognised
+
+    @property
+    def set_aside(self) -> bool:
+        """Chart text that names no medicine ("Take 1 tablet daily.", "Refills: 1"): it
+        gets no row on the page and no warning."""
+        return not self.ingredients and not self.unrecognised
 
     @property
     def outcome(self) -> Outcome:
         """The row's outcome: covered if any ingredient is, else the first that applies."""
+        if self.set_aside:
+            return "set aside"
         outcomes = {i.outcome for i in self.ingredients}
         for outcome in ("covered", "treatment", "known"):
             if outcome in outcomes:
                 return outcome
         return "unrecognised"
+
+
+class Route(NamedTuple):
+    """What an entry must say for a route-bound section to apply: one of these words
+    ("nasal", "nostril", Epic's "NA"; capitals match as written) or one of these brands."""
+
+    words: frozenset[str]
+    brands: frozenset[str]
 
 
 class _Word(NamedTuple):
@@ -155,12 +206,17 @@ class MedicineTable:
     """The vocabulary, our additions to it, and the ingredient -> section mapping."""
 
     def __init__(self, vocabulary: Vocabulary, sections: Mapping[str, str],
-                 treatment: Iterable[str] = (), names: Mapping[str, tuple[str, ...]] = {}):
+                 treatment: Iterable[str] = (), names: Mapping[str, tuple[str, ...]] = {},
+                 routes: Mapping[str, Route] = {}):
         self.vocabulary = vocabulary
         self.sections = dict(sections)
         self.treatment = frozenset(treatment)
         self.names = {" ".join(name_words(n)): tuple(v) for n, v in names.items()}
         self.longest = max([vocabulary.longest, *(len(k.split()) for k in self.names)])
+        self.routes = {section: Route(frozenset(w if w.isupper() else fold(w)
+                                                for w in route.words),
+                                      frozenset(" ".join(name_words(b)) for b in route.brands))
+                       for section, route in routes.items()}
 
     def lookup(self, key: str) -> tuple[tuple[str, ...], bool] | None:
         """The ingredients a name stands for, and whether it is a brand name."""
@@ -168,29 +224,61 @@ class MedicineTable:
             return self.names[key], True
         return self.vocabulary.lookup(key)
 
-    def outcome(self, ingredient: str) -> tuple[Outcome, str | None]:
+    def outcome(self, ingredient: str, route: frozenset[str] = frozenset()
+                ) -> tuple[Outcome, str | None]:
+        """An ingredient's outcome; `route` holds the entry's words and the brands named
+        in it, for a section that applies to one route only (nasal sprays)."""
         if ingredient in self.treatment:
             return "treatment", None
         section = self.sections.get(ingredient)
+        needs = self.routes.get(section) if section else None
+        if needs is not None and not (route & (needs.words | needs.brands)):
+            return "known", None
         return ("covered", section) if section else ("known", None)
 
     def recognise(self, entry: str) -> Recognised:
-        """Map one free-text entry; a combination maps each ingredient."""
-        text = unicodedata.normalize("NFC", entry).strip()  # as the page prints it
-        strengths = list(_STRENGTH.finditer(text))
-        words = _words(_blank(text, strengths))
-        matches, unmatched = self._scan(words, text)
-        names = list(dict.fromkeys(n for m in matches for n in m.ingredients))
-        combined = bool(_SEPARATOR.search(_blank(text, strengths)))
+        """Map one free-text entry; a combination maps each ingredient. Only the entry's
+        name part is read for names (chartlines.py): its instructions, dispense, refill
+        and indication text are set aside."""
+        text = _NAME_LABEL.sub("", unicodedata.normalize("NFC", entry).strip())
+        name_end, shown_end = name_part_end(text, self._starts_a_name)
+        head = text[:name_end].rstrip(" ,;:.-")
+        seen = text[:shown_end].rstrip(" ,;:.-")
+        strengths = list(_STRENGTH.finditer(head))
+        words = _words(_blank(head, strengths))
+        matches, unmatched = self._scan(words, head)
+        unmatched = _reportable(unmatched, matches, head)
+        names = _one_name_each(n for m in matches for n in m.ingredients)
+        combined = bool(_SEPARATOR.search(_blank(head, strengths)))
         doses = _doses(matches, strengths, bool(unmatched) and combined)
-        ingredients = tuple(Ingredient(n, *self.outcome(n), dose=doses.get(n)) for n in names)
-        if not matches and not unmatched:  # only strengths and noise: nothing to go on
-            unmatched = [words] if words else []
+        route = self._route_words(text, matches)
+        ingredients = tuple(Ingredient(n, *self.outcome(n, route), dose=doses.get(n))
+                            for n in names)
+        shown = _normal_case(seen, list(_STRENGTH.finditer(seen)), matches) if seen else ""
+        if not matches and (not unmatched or not strengths and
+                            sum(map(len, unmatched)) >= NOTE_WORDS):
+            # Chart text with no name in it: an instruction line, a dose line, a heading
+            # or a note ("This list was reviewed with the patient"). No row, no warning.
+            return Recognised(entry, shown, (), ())
         unrecognised = tuple(" ".join(_normal_word(w.text, None) for w in run)
-                             for run in _runs(unmatched, text))
-        shown = _normal_case(text, strengths, matches)
-        return Recognised(entry, shown, ingredients, unrecognised or
-                          (() if ingredients else (shown,)))
+                             for run in _runs(unmatched, head))
+        return Recognised(entry, shown, ingredients, unrecognised)
+
+    def _starts_a_name(self, rest: str) -> bool:
+        """Whether a medicine's name starts `rest` (after a comma in the entry)."""
+        words = _words(_blank(rest, list(_STRENGTH.finditer(rest))))[:self.longest]
+        return any(self.lookup(" ".join(w.key for w in words[:size]))
+                   for size in range(len(words), 0, -1))
+
+    def _route_words(self, text: str, matches: list[_Match]) -> frozenset[str]:
+        """The entry's words (its instructions too: "2 sprays in each nostril") and the
+        brand names found in it, for route-bound sections."""
+        if not self.routes:
+            return frozenset()
+        tokens = [m.group() for m in _TOKEN.finditer(text)]
+        written = {fold(t) for t in tokens} | {t for t in tokens if t.isupper()}  # Epic's "NA"
+        brands = {" ".join(w.key for w in m.words) for m in matches if m.brand}
+        return frozenset(written | brands)
 
     def _scan(self, words: list[_Word], text: str) -> tuple[list[_Match], list[list[_Word]]]:
         """Longest known names, as whole consecutive words, left to right; the words left
@@ -208,6 +296,8 @@ class MedicineTable:
                 continue
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 found = self.lookup(" ".join(w.key for w in words[i:i + size]))
+                if found and size > 1 and self._joins_names(words[i:i + size], text):
+                    continue
                 if found:
                     matches.append(_Match(tuple(words[i:i + size]), *found))
                     i += size
@@ -220,6 +310,49 @@ class MedicineTable:
                         unmatched.append([words[i]])
                 i += 1
         return matches, unmatched
+
+
+    def _joins_names(self, words: Sequence[_Word], text: str) -> bool:
+        """A longer name made of names a separator joins ("carisoprodol-aspirin-codeine"
+        is not the UK brand co-codaprin): each part is a name of its own, so the parts
+        are read one by one."""
+        parts, current = [], [words[0]]
+        for prev, word in zip(words, words[1:], strict=False):
+            if _SEPARATOR.search(text[prev.end:word.start]):
+                parts.append(current)
+                current = []
+            current.append(word)
+        parts.append(current)
+        return len(parts) > 1 and all(self.lookup(" ".join(w.key for w in part))
+                                      for part in parts)
+
+
+def _one_name_each(names: Iterable[str]) -> list[str]:
+    """Each substance once: "fluticasone furoate-vilanterol (BREO ELLIPTA)" names
+    fluticasone furoate, and the brand's fluticasone is the same one (an ester or salt
+    named in full is the substance named short)."""
+    kept: list[str] = []
+    for name in names:
+        if not any(name == k or name.startswith(k + " ") or k.startswith(name + " ")
+                   for k in kept):
+            kept.append(name)
+    return kept
+
+
+def _reportable(unmatched: list[list[_Word]], matches: list[_Match], head: str
+                ) -> list[list[_Word]]:
+    """The unmatched words that could be a medicine's name: not chart words (SET_ASIDE),
+    not single letters, and not inside brackets after a name found ("estradiol
+    (ESTRADERM)", "Ativan 0.5 mg prn (new)": a brand or a note about the same medicine)."""
+    first = matches[0].words[0].start if matches else len(head)
+    after_name = [(a, b) for a, b in bracket_spans(head) if a > first]
+    out = []
+    for run in unmatched:
+        kept = [w for w in run if w.key not in SET_ASIDE and len(w.key) > 1
+                and not any(a < w.start < b for a, b in after_name)]
+        if kept:
+            out.append(kept)
+    return out
 
 
 def _blank(text: str, strengths: list[re.Match]) -> str:

@@ -63,6 +63,11 @@ class Vocabulary:
         return None
 
     @cached_property
+    def ingredients(self) -> frozenset[str]:
+        """Every ingredient some name stands for (for checks, not builds)."""
+        return frozenset(i for found in self.entries.values() for i in found)
+
+    @cached_property
     def entries(self) -> dict[str, tuple[str, ...]]:
         """Every name -> its ingredients (parses the whole table: for checks, not builds)."""
         out = {}

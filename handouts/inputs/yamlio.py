@@ -181,8 +181,25 @@ class _Builder:
             self.fail(f"{shown} is not allowed", event,
                       "write plain values, lists and mappings, with no '!' tags")
 
+    def _refuse_private_anchor(self, event, mark: str) -> None:
+        """Under `patient`, '*' or '&' at the start of a value is an EHR's marker or a
+        slip ("- *Ativan 0.5 mg (new)", "- &Zoloft 50 mg"), which YAML would take as an
+        alias or an anchor and drop or misread: refused, quoting nothing of it."""
+        if self.private:
+            self.fail(f"{self._private_place()} starts with '{mark}', which YAML reads as "
+                      f"{'an alias' if mark == '*' else 'an anchor'}, not as text", event,
+                      f"put the whole value in quotes, e.g. \"{mark}Ativan 0.5 mg (new)\"")
+
+    def _private_place(self) -> str:
+        path = self._next_path()
+        names = ".".join(str(p) for p in path if not isinstance(p, int))
+        entry = next((p for p in reversed(path) if isinstance(p, int)), None)
+        return f"{names} entry {entry + 1}" if entry is not None else names
+
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         self._refuse_tag(event)
+        if event.anchor:
+            self._refuse_private_anchor(event, "&")
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.value, dict) and top.expecting_key:
             self._key(event, top)
@@ -249,6 +266,8 @@ class _Builder:
 
     def _open(self, event) -> None:
         self._refuse_tag(event)
+        if event.anchor:
+            self._refuse_private_anchor(event, "&")
         if self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].expecting_key:
             self.fail("a key must be plain text", event)
         if len(self.stack) >= MAX_DEPTH:
@@ -278,6 +297,7 @@ class _Builder:
     def _alias(self, event: yaml.AliasEvent) -> None:
         if self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].expecting_key:
             self.fail("a key must be plain text", event)
+        self._refuse_private_anchor(event, "*")
         if event.anchor not in self.anchors:
             self.fail(f"alias *{shorten(event.anchor, 40)[1:-1]} refers to no earlier anchor "
                       "(or to the value it is inside)", event)

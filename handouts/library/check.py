@@ -240,8 +240,10 @@ def _drugs(library: Library) -> list[Problem]:
 
 def _unknown_ingredient(library: Library, name: str, file: str, line: int | None
                         ) -> list[Problem]:
+    """An ingredient we write must be one the vocabulary has: as a name of its own, or as
+    the ingredient of some name (caffeine is only ever "caffeine citrate", "Cafcit", ...)."""
     found = library.vocabulary.lookup(" ".join(name_words(name)))
-    if found and name in found[0]:
+    if found and name in found[0] or name in library.vocabulary.ingredients:
         return []
     return [Problem(f"ingredient '{name}' is not in the vocabulary", file, line,
                     hint=f"use the ingredient's name as {library.vocabulary_file} has it")]

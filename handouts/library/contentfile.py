@@ -54,6 +54,13 @@ class FrontMatter(BaseModel):
     language: LanguageCode = Field("en", description="The passage's language; marked in "
                                    "the PDF and HTML where it is not the handout's.")
 
+    @property
+    def class_label(self) -> str:
+        """The medicine class as it reads after a colon ("lorazepam: benzodiazepine or
+        sleeping pill"): its first letter lowered, unless it starts an acronym ("SSRI")."""
+        label = self.medicine_class or self.title
+        return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
 
 @dataclass(frozen=True)
 class ContentFile:

@@ -130,8 +130,8 @@ def test_paste_a_list_check_it_then_open_the_leaflet_and_the_report(browser, ser
     text = _text(pdf)
     assert name == "co-medication-report.pdf"
     assert "Co-medication report for the prescriber" in text and f"Prepared for {NAME}" in text
-    assert "SSRI or SNRI antidepressant: sertraline 50 mg" in text
-    assert "Benzodiazepine or sleeping pill: lorazepam 0.5 mg" in text
+    assert "SSRI or SNRI antidepressant: sertraline (50 mg)" in text
+    assert "Benzodiazepine or sleeping pill: lorazepam (0.5 mg)" in text
     assert "Strength of evidence" in text and "For manual review" in text
     assert "sertaline: name not recognised" in text
     metadata = " ".join(str(v) for v in PdfReader(io.BytesIO(pdf)).metadata.values())
@@ -187,7 +187,7 @@ def test_a_fhir_upload_joins_the_list_and_need_not_be_sent_again(browser, server
     page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(BUNDLE)
     page.get_by_role("button", name="Check medicines and preview").click()
     page.wait_for_selector("#result-title")
-    assert "FHIR file: took 5 medicines, skipped 3" in page.inner_text(".result")
+    assert "FHIR file: took 5 medicines (1 on hold), skipped 3" in page.inner_text(".result")
     listed = page.get_by_label("Medicines", exact=True).input_value().splitlines()
     assert listed[0] == "sertraline 50 MG Oral Tablet" and len(listed) == 5
     assert "buprenorphine 8 mg" in page.inner_text("table.medicines")
@@ -231,7 +231,7 @@ def test_keyboard_alone_reaches_every_field_in_order_and_builds(browser, server)
         if downloads:
             break
         page.wait_for_timeout(100)
-    assert "Lithium (mood stabilizer)" in _text(Path(downloads.pop().path()).read_bytes())
+    assert "lithium (mood stabilizer)" in _text(Path(downloads.pop().path()).read_bytes())
     page.close()
 
 

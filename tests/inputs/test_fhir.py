@@ -24,7 +24,7 @@ def test_bundle_takes_current_medicines_in_order_and_counts_the_rest():
     found = read_medications(BUNDLE)
     assert found.entries == TAKEN
     assert found.skipped == {"stopped": 1, "completed": 1, "entered-in-error": 1}
-    assert found.summary() == ("--fhir: took 5 medicines, skipped 3 (1 completed, "
+    assert found.summary() == ("--fhir: took 5 medicines (1 on hold), skipped 3 (1 completed, "
                                "1 entered-in-error, 1 stopped)")
 
 
@@ -76,12 +76,12 @@ def test_fhir_bundle_builds_the_same_bytes_as_the_list_typed_by_hand(tmp_path, w
     by_hand = build(spec, BuildOptions(out_dir=tmp_path / "a", medications=TAKEN))
     from_fhir = build(spec, BuildOptions(out_dir=tmp_path / "b", fhir=BUNDLE))
     assert from_fhir.path.read_bytes() == by_hand.path.read_bytes()
-    assert from_fhir.notes == ("--fhir: took 5 medicines, skipped 3 (1 completed, "
+    assert from_fhir.notes == ("--fhir: took 5 medicines (1 on hold), skipped 3 (1 completed, "
                                "1 entered-in-error, 1 stopped)",)
     text = pdf_text(from_fhir.path)
     assert "Ketamine with opioids" in text and "Ketamine with MAO inhibitors" in text
-    assert "buprenorphine 8 mg: Opioid or opioid blocker" in text
-    assert "naloxone 2 mg: Opioid or opioid blocker" in text
+    assert "buprenorphine 8 mg: opioid or opioid blocker" in text
+    assert "naloxone 2 mg: opioid or opioid blocker" in text
 
 
 def test_cli_build_and_batch_take_fhir(tmp_path, write_spec):
@@ -90,7 +90,7 @@ def test_cli_build_and_batch_take_fhir(tmp_path, write_spec):
     built = runner.invoke(main, ["build", str(spec), "-o", str(tmp_path / "o"),
                                  "--fhir", str(BUNDLE)])
     assert built.exit_code == 0, built.output
-    assert "--fhir: took 5 medicines, skipped 3" in built.output
+    assert "--fhir: took 5 medicines (1 on hold), skipped 3" in built.output
     for entry in TAKEN:
         assert entry not in built.output
     batch = runner.invoke(main, ["batch", str(spec), "-o", str(tmp_path / "b"), "-j", "1",

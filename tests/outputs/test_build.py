@@ -218,9 +218,9 @@ def test_parsed_content_cache_is_used_and_survives_damage(tmp_path, monkeypatch)
 
 def test_a_heading_given_with_the_medicines_is_set_aside():
     """'Medications:' copied from the chart with the list is never a row on the page."""
-    from handouts.doors.cli import split_meds
+    from handouts.doors.cli import read_meds
 
-    assert split_meds("Medications:, Zoloft 50 mg,  , Ativan 1 mg") == ("Zoloft 50 mg",
+    assert read_meds("Medications:, Zoloft 50 mg,  , Ativan 1 mg") == ("Zoloft 50 mg",
                                                                        "Ativan 1 mg")
     assert run_cli("meds", "Medications:, Zoloft 50 mg").stdout.count("Medications") == 0
 

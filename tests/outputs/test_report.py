@@ -63,8 +63,8 @@ def test_the_report_says_class_evidence_and_what_to_monitor_for_each_medicine(tm
         in result.output
     text = pdf_text(out)
     assert "Co-medication report for the prescriber" in text
-    assert "SSRI or SNRI antidepressant: sertraline 50 mg" in text
-    assert "Benzodiazepine or sleeping pill: lorazepam 0.5 mg" in text
+    assert "SSRI or SNRI antidepressant: sertraline (50 mg)" in text
+    assert "Benzodiazepine or sleeping pill: lorazepam (0.5 mg)" in text
     for words in ("Sedation and breathing", "Blood pressure", "Response", "Monitor",
                   "Strength of evidence", "pooled ASPIRE trials", "IV ketamine: low"):
         assert words in text

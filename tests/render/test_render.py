@@ -122,7 +122,7 @@ def test_tailored_leaflet_names_the_patient_and_their_medicines(examples):
     assert "November 20, 2026" in text
     assert "Your medicines" in text
     assert "Zoloft 50 mg daily sertraline 50 mg: SSRI or SNRI antidepressant" in text
-    assert "Ativan 0.5 mg prn lorazepam 0.5 mg: Benzodiazepine or sleeping pill" in text
+    assert "Ativan 0.5 mg prn lorazepam 0.5 mg: benzodiazepine or sleeping pill" in text
     assert "lisinopril 10 mg lisinopril 10 mg: not covered in this handout. Your care team " \
         "will check it." in text
 

@@ -34,9 +34,11 @@ MAX_FIELDS = 300
 OUTCOME_LABELS = {
     "covered": "Covered", "treatment": "The treatment itself",
     "known": "Known, not covered", "unrecognised": "Not recognised: check the spelling",
+    "set aside": "Set aside: instructions or chart text, no medicine named",
 }
 COUNT_LABELS = {"covered": "covered", "treatment": "the treatment itself",
-                "known": "known but not covered", "unrecognised": "not recognised"}
+                "known": "known but not covered", "unrecognised": "not recognised",
+                "set aside": "set aside"}
 # What a form can ask for: (job, file name the browser shows, media type), each a route
 # and a button. The HTML twin may not run scripts or fetch anything, even if escaping ever
 # failed: its only styles are inline, and its fonts and its one image (the logo) are

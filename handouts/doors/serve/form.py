@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.errors import Problem
-from handouts.inputs.medicines import is_heading
+from handouts.inputs.chartlines import split_list
 
 DEFAULT_TITLE = "Your ketamine treatment and your medicines"
 DEFAULT_TOPICS = ("what-to-expect", "side-effects")
 MAX_PASTE_CHARS = 50_000  # 200 entries of 200 characters, with room for line noise
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa]+|\(?\d{1,3}[.)])\s+")
 
 # form field -> its label, in the order the form shows them (and the error summary lists)
 LABELS = {
@@ -72,14 +71,8 @@ class Order:
 
 
 def split_pasted(text: str) -> tuple[str, ...]:
-    """A pasted medication list: one medicine a line, as an EHR prints it (bullets and
-    numbers in front, and heading lines such as "Medications:", set aside); a single line
-    may separate them with commas instead."""
-    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")
-             if line.strip() and not is_heading(line)]
-    if len(lines) == 1 and "," in lines[0]:
-        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
-    return tuple(entry for entry in (_BULLET.sub("", line).strip() for line in lines) if entry)
+    """A pasted medication list, read as the command line reads --meds (chartlines.py)."""
+    return split_list(text)
 
 
 @dataclass(frozen=True)

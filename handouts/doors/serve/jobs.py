@@ -80,6 +80,8 @@ def _rows(prepared) -> tuple[Row, ...]:
     for entry in prepared.spec_file.spec.patient.medications if prepared.spec_file.spec.patient \
             else ():
         found = library.drugs.recognise(entry)
+        if found.set_aside:  # shown, so the clinician sees what was not read as a medicine
+            rows.append(Row(" ".join(entry.split())[:120], "–", "set aside", ""))
         for ingredient in found.ingredients:
             title = library.section(ingredient.section).front.title if ingredient.section \
                 else ""
