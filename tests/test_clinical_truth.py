@@ -157,7 +157,7 @@ def test_every_new_section_is_printed(everything, audience):
     "The FDA warns that gabapentin and pregabalin can cause serious breathing problems.",
     "Zuranolone has its own rule.",
     "This page is about medicines that act on the same part of the brain as ketamine.",
-    "In Europe, its label says not to use memantine with ketamine, amantadine or "
+    "In Europe, the label for memantine says not to use it with ketamine, amantadine or "
     "dextromethorphan.",
     "If you need one of these sprays on the day of your Spravato dose, use it at least 1 hour "
     "before the dose.",
