@@ -37,13 +37,18 @@ _ANY_LABEL = re.compile(r"\b[^\W\d_]+\s*:(?!\d)")
 _VERBS = (r"take|takes|taking|apply|applies|inject|injects|inhale|instill|place|use|uses|"
           r"give|dissolve|chew|insert|administer|administered|swallow|mix|shake|rinse|put|"
           r"wear|let|follow|see|remove|change|continue|hold|increase|decrease|titrate|"
-          r"spray|sprays|puff|puffs|patient\s+takes|pt\s+takes")
+          r"patient\s+takes|pt\s+takes")
 _VERB = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
 # A frequency; not one joined by a hyphen, which is part of a product's name ("Once-Daily").
 _FREQUENCY = re.compile(
     r"(?<!-)\b(?:prn|daily|nightly|bid|tid|qid|qhs|qam|qpm|qd|qod|qday|qdaily|hs|every|once|"
     r"twice|weekly|monthly|as\s+needed|q\s*\d*\s*(?:h|hr|hrs|hours?|wk|wks|weeks?|d|days?|mo|"
     r"months?)|q\s*(?:am|pm|hs|day|week))\b(?!-)", re.IGNORECASE)
+# A count of doses starts the instructions ("Flonase 2 sprays each nostril", "1-2 puffs").
+_COUNT = re.compile(r"\b\d+(?:\s*-\s*\d+)?\s*(?:sprays?|puffs?|drops?|tablets?|tabs?|capsules?|"
+                    r"caps?|caplets?|softgels?|gummies|patch(?:es)?|inhalations?|actuations?|"
+                    r"applications?)\b",
+                    re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<![\d\s])\.\s+(?=[^\W\d_])")
 _BREAKS = re.compile(r"[,;]")
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
@@ -55,7 +60,7 @@ def name_part_end(text: str, starts_a_name: Callable[[str], bool]) -> tuple[int,
     name ("Zoloft 50 mg daily", "Ativan 0.5 mg prn") ends the name but stays in sight.
     `starts_a_name(rest)` says whether a medicine's name starts `rest`, after a comma."""
     ends = [len(text)]
-    for pattern in (_LABEL, _VERB, _SENTENCE):
+    for pattern in (_LABEL, _VERB, _COUNT, _SENTENCE):
         found = pattern.search(text)
         if found:
             ends.append(found.start())
@@ -117,18 +122,43 @@ def is_heading(line: str) -> bool:
 
 _BULLET = re.compile(r"^\s*(?:[-*•·◦‣▪●○]+|\d{1,3}[.)](?!\d)|\(\d{1,3}\)|[A-Za-z][.)](?=\s))\s*")
 _SPLIT = re.compile(r"[,;]")
+# "Current medications: a, b, c" written as one line of a note: the label, then a list.
+_LIST_LABEL = re.compile(r"^[^:,]{0,40}\b(?:medications?|medicines?|meds|drugs|rx|"
+                         r"prescriptions?)\s*:\s*(?=\S)", re.IGNORECASE)
+_DOSE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|gm|ml|units?|iu|meq|%)(?![^\W\d_])",
+                   re.IGNORECASE)
 
 
 def split_list(text: str) -> tuple[str, ...]:
     """A pasted medication list, as the chart prints it: one medicine a line (bullets and
     numbers in front, blank lines and headings such as "Medications:" set aside). A single
-    line may separate medicines with commas or semicolons instead; a comma inside brackets
-    ("(PRINIVIL,ZESTRIL)") or a number ("1,000 unit") never splits one."""
+    line may separate medicines with commas or semicolons instead, as may a line that
+    starts "Current medications:"; within a longer list, a line is split at a comma only
+    where both sides have a dose ("sertraline 100 mg daily, bupropion 150 mg daily"). A
+    comma inside brackets ("(PRINIVIL,ZESTRIL)") or a number ("1,000 unit") never splits."""
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
              if line.strip() and not is_heading(line)]
-    if len(lines) == 1:
-        line = lines[0]
-        cuts = [i for i in _outside_brackets(line, _SPLIT) if not _between_digits(line, i)]
-        lines = [line[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(line)], strict=True)]
-    entries = (_BULLET.sub("", line).strip() for line in lines)
-    return tuple(entry for entry in entries if entry and not is_heading(entry))
+    entries: list[str] = []
+    for line in lines:
+        labelled = _LIST_LABEL.match(line.strip())
+        if labelled or len(lines) == 1:
+            line = line.strip()[labelled.end():] if labelled else line
+            entries += _cut(line, lambda before, after: True)
+        else:
+            entries += _cut(line, lambda before, after: bool(_DOSE.search(before) and
+                                                             _DOSE.search(after)))
+    cleaned = (_BULLET.sub("", entry).strip() for entry in entries)
+    return tuple(entry for entry in cleaned if entry and not is_heading(entry))
+
+
+def _cut(line: str, where: Callable[[str, str], bool]) -> list[str]:
+    """`line` cut at each comma or semicolon (outside brackets and numbers) that `where`
+    accepts, given the text before it (since the last cut) and after it (to the next)."""
+    cuts = [i for i in _outside_brackets(line, _SPLIT) if not _between_digits(line, i)]
+    parts, start = [], 0
+    for n, at in enumerate(cuts):
+        after = line[at + 1:cuts[n + 1] if n + 1 < len(cuts) else len(line)]
+        if where(line[start:at], after):
+            parts.append(line[start:at])
+            start = at + 1
+    return parts + [line[start:]]

@@ -55,7 +55,7 @@ NOISE = frozenset("""
     skin then up if when until before after meals food sleep anxiety pain mood nausea
     insomnia depression agitation breakthrough one two half tab tabs total max maximum
     generic generics generically available brand usp pf home med meds medication medicine
-    medicines sig disp qty refill pill pills eye eyes ear ears am pm
+    medicines sig disp qty refill pill pills eye eyes ear ears am
 """.split())
 # Words a chart prints in a medicine's name part that never name one: dose forms, devices
 # and packaging, RxNorm's qualifiers ("Abuse-Deterrent", "Smoking Cessation", "3-Bead"),
@@ -63,31 +63,31 @@ NOISE = frozenset("""
 # Unlike NOISE they are still looked up (a name may contain one); left over, they are set
 # aside instead of being reported as a name not recognised.
 SET_ASIDE = frozenset("""
+    pm
     dry powder inhaler inhalant inhaled aerosol hfa mdi dpi nebulizer nebuliser nebule neb
     paste implant device devices pad pads medicated bead beads sensor abuse deterrent matrix
-    delivery breath actuated smoking cessation pmdd dosing pack packs dose bottle bottles box
-    tube tubes jar applicator applicators pump ring insert intrauterine vaginal otic
+    delivery breath actuated smoking cessation pmdd dosing pack packs dose bottle bottles
+    box tube tubes jar applicator applicators pump ring insert intrauterine vaginal otic
     ophthalmic shampoo foam wash enema douche mouthwash rinse gargle strip strips lozenges
     troche pellet pellets bar emulsion oil jet injector injectors needle needles pouch
     prefilled cartridges pens vials ampules ampoules packet packets sachet sachets inert
-    ingredients ingredient mucosal chewing irrigation urethral ocular nasally rectally
-    tb tbec tbcr tbdp cp cpdr cpep cpcr cpsp caps tabs susp soln sol inh inhl nebu aero aers
-    spsn crea oint lotn ptch subl syr elix conc liqd pack pt td na ud
-    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty ninety
-    hundred thousand half quarter single double triple
-    new old changed current currently continuing discontinued held hold refill refills
-    prior visit outpatient inpatient home hospital only ed er icu otc rx med meds
-    relief strength extra maximum regular original children childrens adult adults
-    allergy allergies congestion sinus cold flu drug drugs diskus ellipta respimat handihaler
-    flexhaler twisthaler pressair inhub aerolizer neohaler ij inj iv infusion infuse infused
-    continuous over protocol bolus drip push minute minutes seconds breakfast lunch dinner
-    supper meal meals snack wk wks mo
-    medications file files prior visit encounter facility administered reviewed review
-    patient pt changes list your these this no not none known nkda nka allergies start stop
-    last on reported report dispense disp refill rfl qty quantity end date dates act
-    what discharge active inactive completed stopped entered error draft intended unknown
-    taken
+    ingredients ingredient mucosal chewing irrigation urethral ocular nasally rectally tb
+    tbec tbcr tbdp cp cpdr cpep cpcr cpsp caps tabs susp soln sol inh inhl nebu aero aers
+    spsn crea oint lotn ptch subl syr elix conc liqd pack pt td na ud zero one two three
+    four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty ninety hundred thousand half
+    quarter single double triple new old changed current currently continuing discontinued
+    held hold refill refills prior visit outpatient inpatient home hospital only ed er icu
+    otc rx med meds relief strength extra maximum regular original children childrens adult
+    adults allergy allergies congestion sinus cold flu drug drugs diskus ellipta respimat
+    handihaler flexhaler twisthaler pressair inhub aerolizer neohaler ij inj iv infusion
+    infuse infused continuous over protocol bolus drip push minute minutes seconds breakfast
+    lunch dinner supper meal meals snack wk wks mo medications file files prior visit
+    encounter facility administered reviewed review patient pt changes list your these this
+    no not none known nkda nka allergies start stop last on reported report dispense disp
+    refill rfl qty quantity end date dates act op printed page aq aqua nostril nostrils nose
+    into route en puff puffs what discharge active inactive completed stopped entered error
+    draft intended unknown taken
 """.split())
 NOTE_WORDS = 3  # a line of this many unknown words, with no name and no dose, is a note
 _NAME_LABEL = re.compile(r"^\s*(?:medications?|medicines?|drugs?|rx|meds?)\s*:\s*",
@@ -104,7 +104,7 @@ SALTS = frozenset("""
     polistirex hemitartrate
 """.split())
 _UNIT_SHOWN = {"ml": "mL", "l": "L", "meq": "mEq", "unt": "units", "iu": "units",
-               "actuat": "actuation", "gm": "g", "μg": "mcg", "ug": "mcg"}
+               "actuat": "actuation", "act": "actuation", "gm": "g", "μg": "mcg", "ug": "mcg"}
 _KEEP_CAPS = frozenset("er xr xl sr cr dr la ir odt ds cd xt es mr ec hcl iv im".split())
 
 
@@ -165,8 +165,8 @@ class Route(NamedTuple):
     """What an entry must say for a route-bound section to apply: one of these words
     ("nasal", "nostril", Epic's "NA"; capitals match as written) or one of these brands."""
 
-    words: frozenset[str]
-    brands: frozenset[str]
+    words: Iterable[str]
+    brands: Iterable[str]
 
 
 class _Word(NamedTuple):
@@ -247,6 +247,7 @@ class MedicineTable:
         strengths = list(_STRENGTH.finditer(head))
         words = _words(_blank(head, strengths))
         matches, unmatched = self._scan(words, head)
+        note = not strengths and sum(map(len, unmatched)) >= NOTE_WORDS
         unmatched = _reportable(unmatched, matches, head)
         names = _one_name_each(n for m in matches for n in m.ingredients)
         combined = bool(_SEPARATOR.search(_blank(head, strengths)))
@@ -255,8 +256,7 @@ class MedicineTable:
         ingredients = tuple(Ingredient(n, *self.outcome(n, route), dose=doses.get(n))
                             for n in names)
         shown = _normal_case(seen, list(_STRENGTH.finditer(seen)), matches) if seen else ""
-        if not matches and (not unmatched or not strengths and
-                            sum(map(len, unmatched)) >= NOTE_WORDS):
+        if not matches and (not unmatched or note):
             # Chart text with no name in it: an instruction line, a dose line, a heading
             # or a note ("This list was reviewed with the patient"). No row, no warning.
             return Recognised(entry, shown, (), ())
@@ -278,7 +278,8 @@ class MedicineTable:
         tokens = [m.group() for m in _TOKEN.finditer(text)]
         written = {fold(t) for t in tokens} | {t for t in tokens if t.isupper()}  # Epic's "NA"
         brands = {" ".join(w.key for w in m.words) for m in matches if m.brand}
-        return frozenset(written | brands)
+        return frozenset(written | brands | {w.key for m in matches if m.brand
+                                             for w in m.words})
 
     def _scan(self, words: list[_Word], text: str) -> tuple[list[_Match], list[list[_Word]]]:
         """Longest known names, as whole consecutive words, left to right; the words left

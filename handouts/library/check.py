@@ -232,9 +232,32 @@ def _drugs(library: Library) -> list[Problem]:
     for ident in library.comedication_ids:
         if not sections.get(ident):
             problems.append(Problem(f"no ingredients map to '{ident}'", file))
+    problems += _routes(library)
     if len(seen) < MIN_DRUG_NAMES:
         problems.append(Problem(f"only {len(seen)} ingredients mapped; expected at least "
                                 f"{MIN_DRUG_NAMES}", file))
+    return problems
+
+
+def _routes(library: Library) -> list[Problem]:
+    """Each route-bound section exists, has ingredients, and names words or brands; each
+    brand is a name we can read (and reads as one of the section's ingredients)."""
+    problems, file = [], library.drugs_file
+    sections = library.drug_sections()
+    for section, route in library.drug_routes().items():
+        where = (file, library.drug_line(("routes", section)))
+        if section not in sections:
+            problems.append(Problem(f"route for '{section}', which no ingredients map to",
+                                    *where, hint="add the section's ingredients under sections"))
+            continue
+        if not route.words and not route.brands:
+            problems.append(Problem(f"route for '{section}' names no words and no brands",
+                                    *where))
+        for brand in route.brands:
+            found = library.drugs.lookup(" ".join(name_words(brand)))
+            if not found or not set(found[0]) & set(sections[section]):
+                problems.append(Problem(f"brand '{brand}' does not read as an ingredient of "
+                                        f"'{section}'", *where, hint="add it under names"))
     return problems
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from handouts import __version__
 from handouts.errors import ContentError, Problem
-from handouts.inputs.medicines import MedicineTable
+from handouts.inputs.medicines import MedicineTable, Route
 from handouts.inputs.vocabulary import VOCABULARY, Vocabulary
 from handouts.inputs.yamlio import Located, YamlProblem, load, read_text
 from handouts.library import parsecache
@@ -153,10 +153,12 @@ class Library:
         if not isinstance(data, dict) or not all(
                 isinstance(data.get(k, {}), t) for k, t in (("sections", dict),
                                                             ("treatment", list),
-                                                            ("names", dict))):
+                                                            ("names", dict),
+                                                            ("routes", dict))):
             raise ContentError.one("drugs.yaml must have 'sections' (section id -> "
-                                   "ingredients), 'treatment' (a list) and 'names' (name -> "
-                                   "ingredients)", self.drugs_file, line=1)
+                                   "ingredients), 'treatment' (a list), 'names' (name -> "
+                                   "ingredients) and may have 'routes' (section id -> words "
+                                   "and brands)", self.drugs_file, line=1)
         return doc
 
     def drug_sections(self) -> dict[str, list]:
@@ -181,6 +183,14 @@ class Library:
         return {str(k): tuple(str(i) for i in (v if isinstance(v, list) else [v]))
                 for k, v in names.items()}
 
+    def drug_routes(self) -> dict[str, Route]:
+        """drugs.yaml's route-bound sections: section id -> the words and brands an entry
+        must name for the section to apply."""
+        routes = self._drugs_doc.data.get("routes") or {}
+        return {str(section): Route(tuple(str(w) for w in (spec or {}).get("words") or ()),
+                                    tuple(str(b) for b in (spec or {}).get("brands") or ()))
+                for section, spec in routes.items() if isinstance(spec, dict)}
+
     @cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary.read()
@@ -189,7 +199,7 @@ class Library:
     def drugs(self) -> MedicineTable:
         """Medicine names -> ingredients -> co-medication section ids."""
         return MedicineTable(self.vocabulary, self.drug_names(), self.treatment_names(),
-                             self.added_names())
+                             self.added_names(), self.drug_routes())
 
     @staticmethod
     def _load_yaml(path: Path) -> Located:

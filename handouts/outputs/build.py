@@ -161,7 +161,8 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
     problems = unprintable_fields(prepared, options)
     if problems:
         raise SpecError(problems)
-    if not choose_sections(spec_file.spec, library, recognise_medicines(spec_file.spec, library)):
+    recognised = recognise_medicines(spec_file.spec, library)
+    if not choose_sections(spec_file.spec, library, recognised):
         raise SpecError.one("the handout has nothing to say: it lists no topics, and none of "
                             "the patient's medicines has a section", spec_file.path,
                             line=spec_file.source.line_of(("patient", "medications")),
@@ -177,7 +178,17 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
         outputs = {fmt: renderers[fmt](assembly.document) for fmt in options.formats}
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
-    return outputs, warnings + tuple(input_warnings(prepared))
+    aside = tuple(set_aside_note(prepared, i) for i, r in enumerate(recognised) if r.set_aside)
+    return outputs, warnings + aside + tuple(input_warnings(prepared))
+
+
+def set_aside_note(prepared: Prepared, index: int) -> Problem:
+    """An entry that names no medicine (a sig line, "Dispense: 90", a note) is left off
+    the page; said by position, so a clinician can check it was not a medicine."""
+    file, line, field = medicine_place(prepared, index)
+    return Problem("names no medicine (instructions or chart text), so it is not on the page",
+                   file, line, field, "see how each entry was read with 'handouts meds'",
+                   "warning")
 
 
 def site_warnings(site: Site) -> list[Problem]:

@@ -54,7 +54,8 @@ def test_the_patient_handout_says_never_stop_a_medicine_once(everything):
 @pytest.mark.parametrize("fact", [
     "until sedation, dissociation and respiratory depression have resolved",
     "pulse oximeter",
-    "aneurysmal vascular disease (thoracic and abdominal aorta, brain and limb arteries)",
+    "aneurysmal vascular disease (including thoracic and abdominal aorta, intracranial and "
+    "peripheral arterial vessels)",
     "history of intracerebral hemorrhage",
     "not recommended in pregnancy",
     "a pregnancy registry exists",

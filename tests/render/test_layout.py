@@ -91,7 +91,8 @@ def test_a_callout_taller_than_a_page_still_prints(tmp_path, build_spec):
 
 
 def test_sixty_medicines(build_spec):
-    meds = [f"sertraline {25 + i} mg" for i in range(30)] + [f"xelvatrine {i + 1} mg" for i in range(30)]
+    meds = ([f"sertraline {25 + i} mg" for i in range(30)]
+            + [f"xelvatrine {i + 1} mg" for i in range(30)])
     spec = "title: T\ntopics: [side-effects]\npatient:\n  medications:\n" + "".join(
         f"    - {m}\n" for m in meds)
     path = build_spec(spec)
