@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from handouts.document import (
-    Audience,
     Block,
     Brand,
     Callout,
@@ -32,6 +31,7 @@ from handouts.inputs.medicines import Recognised
 from handouts.inputs.site import Site
 from handouts.inputs.spec import Spec
 from handouts.library.citations import Numbering, format_reference
+from handouts.library.contentfile import for_audience
 from handouts.library.load import Library
 
 
@@ -55,7 +55,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         safety = resolve_citations(_safety_box(brand), numbering, library, "safety box", problems)
     sections = []
     for ident in section_ids:
-        content = library.section(ident)
+        content = library.section(ident, text_language(spec))
         blocks = _for_audience(content.blocks, spec.audience)
         blocks = tuple(resolve_citations(b, numbering, library, content.path, problems)
                        for b in blocks)
@@ -72,7 +72,8 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         language=spec.language, paper=paper, large_print=spec.large_print, brand=brand,
         date=spec.date or today, review_date=reviewed, sections=tuple(sections),
         safety=safety, prepared_for=prepared_for(spec, today),
-        medicines=tuple(_medicine_row(r, library) for r in recognised if not r.set_aside),
+        medicines=tuple(_medicine_row(r, library, text_language(spec)) for r in recognised
+                        if not r.set_aside),
         disclaimer=disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
@@ -95,21 +96,10 @@ def choose_sections(spec: Spec, library: Library, recognised: list[Recognised]) 
 
 def _for_audience(blocks: Iterable[Block], audience: str) -> tuple[Block, ...]:
     """Keep shared blocks and the audience's passages; patients read bold, not italics."""
-    out: list[Block] = []
-    for block in blocks:
-        if isinstance(block, Audience):
-            if block.audience == audience:
-                out.extend(_for_audience(block.blocks, audience))
-        elif isinstance(block, Callout):
-            out.append(dataclasses.replace(block, blocks=_for_audience(block.blocks, audience)))
-        elif isinstance(block, ListBlock):
-            items = tuple(_for_audience(item, audience) for item in block.items)
-            out.append(dataclasses.replace(block, items=items))
-        elif audience == "patient":
-            out.append(_map_inlines(block, _italic_to_bold))
-        else:
-            out.append(block)
-    return tuple(out)
+    kept = for_audience(blocks, audience)
+    if audience != "patient":
+        return kept
+    return tuple(_map_inlines(block, _italic_to_bold) for block in kept)
 
 
 def _italic_to_bold(run: Inline) -> Inline:
@@ -181,14 +171,20 @@ def prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
     return PreparedFor(spec.patient.name, spec.patient.prepared_by, spec.date or today)
 
 
-def _medicine_row(recognised: Recognised, library: Library) -> Medicine:
+def text_language(spec: Spec) -> str:
+    """The language of the library text a handout prints: a patient handout's own; a
+    clinician handout's is always English (only patient text is translated)."""
+    return spec.language if spec.audience == "patient" else "en"
+
+
+def _medicine_row(recognised: Recognised, library: Library, language: str = "en") -> Medicine:
     """Each ingredient's outcome in plain words; doses only where the pairing is certain."""
     lines: list[MedicineLine] = []
     for ingredient in recognised.ingredients:
         if ingredient.outcome == "treatment":
             line = MedicineLine(TREATMENT_LINE)
         elif ingredient.section:
-            front = library.section(ingredient.section).front
+            front = library.section(ingredient.section, language).front
             line = MedicineLine(f"{ingredient.shown}: {front.class_label}",
                                 ingredient.section)
         else:

@@ -210,6 +210,11 @@ def _check_ids(doc: Located, catalogue: Catalogue) -> list[Problem]:
         problems.append(Problem(
             f"no content in language {shorten(language)}", doc.file, doc.line_of(("language",)),
             "language", f"available: {', '.join(sorted(catalogue.languages))}"))
+    elif language != "en" and doc.data.get("audience") == "clinician":
+        problems.append(Problem(
+            "clinician handouts are written in English only; translations are of the patient "
+            "text", doc.file, doc.line_of(("language",)), "language",
+            "use language: en for a clinician handout, or audience: patient"))
     return problems
 
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from handouts.document import Audience, Block, Cite, inline_groups
 from handouts.errors import HandoutError, Problem
 from handouts.inputs.medicines import name_words
-from handouts.library.contentfile import ContentFile
+from handouts.library.contentfile import ContentFile, patient_passages
 from handouts.library.load import Library
 from handouts.library.readability import measure
+from handouts.library.readability_es import Legibility
+from handouts.library.translations import INFLESZ_AIM, INFLESZ_LIMIT, check_translations
 
 GRADE_LIMIT = 8.0
 GRADE_AIM = 6.0
@@ -40,6 +42,7 @@ class PassageGrade:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     grades: list[PassageGrade] = field(default_factory=list)
+    translated: list[Legibility] = field(default_factory=list)  # scores of translations
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -74,6 +77,8 @@ def check_library(library: Library, today: dt.date) -> Report:
                 f"{g.without_names:.1f} without medicine names)", g.file, g.line,
                 hint="use shorter sentences and everyday words")
         for g in report.grades if g.grade > GRADE_LIMIT]
+    problems, report.translated = check_translations(library)
+    report.problems += problems
     report.counts = {"content files": len(contents), "references": len(library.references),
                      "mapped ingredients": len(library.drug_names())}
     return report
@@ -275,22 +280,6 @@ def _unknown_ingredient(library: Library, name: str, file: str, line: int | None
 # ---- readability -------------------------------------------------------------------------
 
 
-def lines_of(blocks: Iterable[Block]) -> Iterable[str]:
-    """What a reader reads, one block (paragraph, item, cell, heading) per line."""
-    for group in inline_groups(blocks):
-        yield "".join(getattr(run, "text", "") for run in group)
-
-
-def patient_passages(content: ContentFile) -> Iterable[tuple[int | None, list[str]]]:
-    """Each patient container, and the shared text, as (line, lines of text)."""
-    shared = [b for b in content.blocks if not isinstance(b, Audience)]
-    if shared:
-        yield shared[0].line, list(lines_of(shared))
-    for block in content.blocks:
-        if isinstance(block, Audience) and block.audience == "patient":
-            yield block.line, list(lines_of(block.blocks))
-
-
 def _grades(content: ContentFile, names: re.Pattern) -> list[PassageGrade]:
     out = []
     for line, lines in patient_passages(content):
@@ -330,4 +319,26 @@ def summary_lines(report: Report) -> list[str]:
         grades = [g.grade for g in report.grades]
         out.append(f"  {len(grades)} passages: median {statistics.median(grades):.1f}, "
                    f"highest {max(grades):.1f}")
+    return out + translated_lines(report.translated)
+
+
+def translated_lines(scores: Sequence[Legibility]) -> list[str]:
+    """The Spanish table: each file's hardest passage on the INFLESZ scale, and the spread
+    (Fernández-Huerta's score beside it, for comparison)."""
+    if not scores:
+        return []
+    by_file: dict[str, Legibility] = {}
+    for s in scores:
+        if s.file not in by_file or s.szigriszt < by_file[s.file].szigriszt:
+            by_file[s.file] = s
+    out = [f"Spanish patient passages (Flesch-Szigriszt index on the INFLESZ scale; limit "
+           f"{INFLESZ_LIMIT:g} normal, aim {INFLESZ_AIM:g} bastante fácil):"]
+    width = max(len(f) for f in by_file)
+    for file, s in sorted(by_file.items()):
+        mark = "  below aim" if s.szigriszt < INFLESZ_AIM else ""
+        out.append(f"  {file:<{width}}  {s.szigriszt:5.1f}  {s.band:<14}  (Fernández-Huerta "
+                   f"{s.fernandez_huerta:5.1f}){mark}")
+    values = [s.szigriszt for s in scores]
+    out.append(f"  {len(values)} passages: median {statistics.median(values):.1f}, "
+               f"lowest {min(values):.1f}")
     return out

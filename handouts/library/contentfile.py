@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +25,7 @@ from handouts.document import (
     Paragraph,
     Table,
     Text,
+    inline_groups,
 )
 from handouts.errors import ContentError, Problem
 from handouts.inputs.spec import LanguageCode
@@ -53,6 +56,9 @@ class FrontMatter(BaseModel):
     overrides: bool = False
     language: LanguageCode = Field("en", description="The passage's language; marked in "
                                    "the PDF and HTML where it is not the handout's.")
+    translated_from: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")] | None = Field(
+        None, description="A translation (<id>.<language>.md): the fingerprint of the English "
+        "text it was made from, which `handouts check` compares with the English file today.")
 
     @property
     def class_label(self) -> str:
@@ -103,7 +109,8 @@ def parse_content(text: str, path: str) -> ContentFile:
     reader = _Reader(_markdown().parse(text[match.end():]), path, body_offset)
     blocks = reader.blocks()
     problems += reader.problems
-    if front is not None and not path.endswith(f"{front.id}.md"):
+    if front is not None and not path.endswith((f"{front.id}.md",
+                                                f"{front.id}.{front.language}.md")):
         problems.append(Problem(f"id '{front.id}' does not match the file name", path,
                                 doc.line_of(("id",)), "id", "rename one to match the other"))
     if problems:
@@ -253,3 +260,38 @@ class _Reader:
     @staticmethod
     def _run(text: str, bold: bool, italic: bool, href: str | None) -> Inline:
         return Link(text, href, bold) if href else Text(text, bold, italic)
+
+
+def for_audience(blocks: Iterable[Block], audience: str) -> tuple[Block, ...]:
+    """The shared blocks and the audience's own passages, the other audiences' taken out
+    (inside callouts and list items too): what a reader of that audience reads."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Audience):
+            if block.audience == audience:
+                out.extend(for_audience(block.blocks, audience))
+        elif isinstance(block, Callout):
+            out.append(dataclasses.replace(block, blocks=for_audience(block.blocks, audience)))
+        elif isinstance(block, ListBlock):
+            items = tuple(for_audience(item, audience) for item in block.items)
+            out.append(dataclasses.replace(block, items=items))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+def lines_of(blocks: Iterable[Block]) -> Iterable[str]:
+    """What a reader reads, one block (paragraph, item, cell, heading) per line."""
+    for group in inline_groups(blocks):
+        yield "".join(getattr(run, "text", "") for run in group)
+
+
+def patient_passages(content: ContentFile) -> Iterable[tuple[int | None, list[str]]]:
+    """Each patient container, and the shared text, as (line, lines of text): what the
+    readability checks measure."""
+    shared = [b for b in content.blocks if not isinstance(b, Audience)]
+    if shared:
+        yield shared[0].line, list(lines_of(shared))
+    for block in content.blocks:
+        if isinstance(block, Audience) and block.audience == "patient":
+            yield block.line, list(lines_of(block.blocks))

@@ -41,6 +41,8 @@ class Library:
         self.roots = (BUNDLED, *roots)
         self.allow_outside = allow_outside
         self.paths: dict[Kind, dict[str, Path]] = {"topic": {}, "comedication": {}}
+        # language -> id -> the bundled translation of that topic or section's patient text
+        self.translations: dict[str, dict[str, Path]] = {}
         self._index()
 
     # ---- finding files ------------------------------------------------------------------
@@ -54,9 +56,12 @@ class Library:
                     for kind in FOLDERS for i, p in self.paths[kind].items() if not p.is_file()]
         for kind, folder in FOLDERS.items():
             for path in sorted((BUNDLED / folder).glob("*.md")):
-                if path.stem not in self.paths[kind]:
-                    problems.append(Problem(f"'{path.stem}' is not in catalogue.yaml", str(path),
+                ident, _, language = path.stem.partition(".")
+                if ident not in self.paths[kind]:
+                    problems.append(Problem(f"'{ident}' is not in catalogue.yaml", str(path),
                                             hint="add its id to the catalogue"))
+                elif language:  # side-effects.es.md: the Spanish twin of side-effects.md
+                    self.translations.setdefault(language, {})[ident] = path
         for root in self.roots[1:]:
             problems += self._index_clinic(root)
         if problems:
@@ -101,7 +106,8 @@ class Library:
 
     @property
     def languages(self) -> set[str]:
-        return {"en"}
+        """English, and every language the bundled library has translations in."""
+        return {"en", *self.translations}
 
     def kind_of(self, ident: str) -> Kind:
         return "topic" if ident in self.paths["topic"] else "comedication"
@@ -114,9 +120,17 @@ class Library:
 
     # ---- parsed content -----------------------------------------------------------------
 
-    def section(self, ident: str) -> ContentFile:
-        """The parsed content file for a topic or co-medication id."""
-        return _parse(self.paths[self.kind_of(ident)][ident])
+    def section(self, ident: str, language: str = "en") -> ContentFile:
+        """The parsed content file for a topic or co-medication id; in another language,
+        its translation (patient text only), or a ContentError if it has none."""
+        path = self.paths[self.kind_of(ident)][ident]
+        if language == "en" or path.parent.parent != BUNDLED:  # a clinic's own file
+            return _parse(path)
+        translated = self.translations.get(language, {}).get(ident)
+        if translated is None:
+            raise ContentError.one(f"'{ident}' has no text in language '{language}'",
+                                   str(path), hint=f"add {ident}.{language}.md beside it")
+        return _parse(translated)
 
     @property
     def references_file(self) -> str:

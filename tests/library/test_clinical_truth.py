@@ -23,7 +23,7 @@ NEW_SECTIONS = {
 }
 SLEEPY = "Medicine that can cause sleepiness"
 NMDA = "Medicine that acts on the same receptor as ketamine"
-SLEEPY_ROW, NMDA_ROW = SLEEPY[0].lower() + SLEEPY[1:], NMDA[0].lower() + NMDA[1:]  # after ':' 
+SLEEPY_ROW, NMDA_ROW = SLEEPY[0].lower() + SLEEPY[1:], NMDA[0].lower() + NMDA[1:]  # after ':'
 
 
 @pytest.fixture(scope="module")
