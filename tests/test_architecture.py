@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "handouts"
 # The stages, in the order data flows; a module may import from its own stage or earlier.
-STAGES = ["handouts", "inputs", "library", "assemble", "render", "render_html", "outputs",
+STAGES = ["handouts", "locale", "inputs", "library", "assemble", "render", "render_html", "outputs",
           "doors", "bench"]
 REASONS = ("start-up", "extra", "measure")
 ROOT_MODULES = {"__init__", "__main__", "errors", "files", "document"}

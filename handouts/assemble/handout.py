@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from handouts.inputs.spec import Spec
 from handouts.library.citations import Numbering, format_reference
 from handouts.library.contentfile import for_audience
 from handouts.library.load import Library
+from handouts.locale.messages import message_id, messages
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
     brand = brand_of(site)
     safety = None
     if spec.audience == "patient":  # printed first, so numbered first
-        safety = resolve_citations(_safety_box(brand), numbering, library, "safety box", problems)
+        safety = resolve_citations(_safety_box(brand, spec.language), numbering, library,
+                                   "safety box", problems)
     sections = []
     for ident in section_ids:
         content = library.section(ident, text_language(spec))
@@ -64,7 +67,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
                                 library.kind_of(ident), language))
     if problems:
         raise ContentError(problems)
-    sections = _with_medicines_advice(sections, spec.audience)
+    sections = _with_medicines_advice(sections, spec.audience, text_language(spec))
     paper = spec.paper or (site.model.paper if site else None) or "letter"
     reviewed = min(library.section(i).front.reviewed for i in section_ids)
     document = Document(
@@ -74,7 +77,8 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
         safety=safety, prepared_for=prepared_for(spec, today),
         medicines=tuple(_medicine_row(r, library, text_language(spec)) for r in recognised
                         if not r.set_aside),
-        disclaimer=disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections)),
+        disclaimer=disclaimer(spec.audience, any(s.id == ADVICE_ID for s in sections),
+                              text_language(spec)),
         references=_references(numbering, library, spec) if spec.references else (),
     )
     unknown = tuple((i, r) for i, r in enumerate(recognised) if not r.known)
@@ -179,83 +183,65 @@ def text_language(spec: Spec) -> str:
 
 def _medicine_row(recognised: Recognised, library: Library, language: str = "en") -> Medicine:
     """Each ingredient's outcome in plain words; doses only where the pairing is certain."""
+    say = messages(language).say
     lines: list[MedicineLine] = []
     for ingredient in recognised.ingredients:
         if ingredient.outcome == "treatment":
-            line = MedicineLine(TREATMENT_LINE)
+            line = MedicineLine(say("medicines.treatment"))
         elif ingredient.section:
             front = library.section(ingredient.section, language).front
             line = MedicineLine(f"{ingredient.shown}: {front.class_label}",
                                 ingredient.section)
         else:
-            line = MedicineLine(f"{ingredient.shown}: not covered in this handout. Your care "
-                                "team will check it.")
+            line = MedicineLine(say("medicines.not_covered", medicine=ingredient.shown))
         if line not in lines:
             lines.append(line)
     alone = not recognised.ingredients and len(recognised.unrecognised) == 1
-    lines += [MedicineLine("We do not know this name. Ask your care team about this medicine."
-                           if alone else f"{name}: we do not know this name. Ask your care "
-                           "team about it.") for name in recognised.unrecognised]
+    lines += [MedicineLine(say("medicines.unknown") if alone else
+                           say("medicines.unknown_named", name=name))
+              for name in recognised.unrecognised]
     return Medicine(recognised.shown, tuple(lines), recognised.outcome)
 
 
-TREATMENT_LINE = "Ketamine/esketamine: this is the treatment this handout is about."
-
-
-def _safety_box(brand: Brand) -> Callout:
-    lines = []
-    if brand.crisis_line:
-        lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
-                                     "call "), Text(brand.crisis_line, bold=True),
-                                Text(", or call or text "), Text("988", bold=True),
-                                Text(" any time, day or night"), Cite(("lifeline988",)),
-                                Text("."))))
-    else:
-        lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
-                                     "call or text "), Text("988", bold=True),
-                                Text(" any time, day or night. It is free and private"),
-                                Cite(("lifeline988",)), Text("."))))
-    lines.append(Paragraph((Text("If you or someone else is in danger right now, call "),
-                            Text("911", bold=True),
-                            Text(" or go to the nearest emergency room"), Cite(("lifeline988",)),
-                            Text("."))))
+def _safety_box(brand: Brand, language: str) -> Callout:
+    """The crisis box: 988 as the Lifeline itself describes its service in this language,
+    911, the clinic's own crisis line, and its after-hours number."""
+    say_runs = messages(language).say_runs
+    crisis = brand.crisis_line
+    own_line = crisis and re.sub(r"\D", "", crisis) != "988"  # a clinic that gives 988 itself
+    lines = [say_runs("crisis.call_clinic", crisis_line=crisis) if own_line else
+             say_runs("crisis.call_988"), say_runs("crisis.emergency")]
     if brand.contact.after_hours:
-        lines.append(Paragraph((Text("For urgent questions about your treatment after hours, "
-                                     "call "), Text(brand.contact.after_hours, bold=True),
-                                Text("."))))
-    return Callout("safety", tuple(lines), "Get help now")
+        lines.append(say_runs("crisis.after_hours", after_hours=brand.contact.after_hours))
+    return Callout("safety", tuple(Paragraph(line) for line in lines),
+                   messages(language).say("crisis.title"))
 
 
 ADVICE_ID = "your-other-medicines"
-_ADVICE = (
-    "Keep taking your medicines as prescribed.",
-    "Do not start, stop or change a medicine on your own. Talk to the person who prescribes "
-    "it first.",
-    "Tell your care team about every medicine you take, and how much. Include ones you take "
-    "only now and then, and ones you buy at the store.",
-)
+_ADVICE = (message_id("advice.keep_taking"), message_id("advice.no_change_alone"),
+           message_id("advice.tell_team"))
 
 
-def _with_medicines_advice(sections: list[Section], audience: str) -> list[Section]:
+def _with_medicines_advice(sections: list[Section], audience: str,
+                           language: str = "en") -> list[Section]:
     """Patients read what to do about their other medicines once, just before the first
     co-medication section, rather than in every section."""
     first = next((i for i, s in enumerate(sections) if s.kind == "comedication"), None)
     if audience != "patient" or first is None:
         return sections
-    items = tuple((Paragraph((Text(line),)),) for line in _ADVICE)
-    advice = Section(ADVICE_ID, "Your other medicines", (ListBlock(items),), kind="part")
+    say = messages(language).say
+    items = tuple((Paragraph((Text(say(key)),)),) for key in _ADVICE)
+    advice = Section(ADVICE_ID, say("advice.title"), (ListBlock(items),), kind="part")
     return [*sections[:first], advice, *sections[first:]]
 
 
-def disclaimer(audience: str, medicines_advice: bool = False) -> tuple[Block, ...]:
+def disclaimer(audience: str, medicines_advice: bool = False,
+               language: str = "en") -> tuple[Block, ...]:
+    say = messages(language).say
     if audience == "patient":
-        text = ("This handout gives general information. It does not replace advice from your "
-                "own care team.")
+        text = say("disclaimer.patient")
         if not medicines_advice:  # else "Your other medicines" has said it once already
-            text += (" Do not start, stop or change any medicine without talking to the "
-                     "person who prescribes it.")
+            text += " " + say("disclaimer.no_change")
     else:
-        text = ("For clinicians. This summary supports, and does not replace, clinical judgment, "
-                "the current prescribing information and local protocols. Evidence on "
-                "combinations is limited and changes; check the references.")
+        text = say("disclaimer.clinician")
     return (Paragraph((Text(text),)),)

@@ -22,11 +22,12 @@ from handouts.library.load import Library
 from handouts.library.readability import measure
 from handouts.library.readability_es import Legibility
 from handouts.library.translations import INFLESZ_AIM, INFLESZ_LIMIT, check_translations
+from handouts.locale.messages import LOCALES, cited, languages
 
 GRADE_LIMIT = 8.0
 GRADE_AIM = 6.0
 MIN_DRUG_NAMES = 120
-ALWAYS_CITED = ("lifeline988",)  # the safety box on every patient handout cites it
+
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,13 @@ def _citations(contents: Sequence[ContentFile], library: Library) -> list[Proble
                                             content.path, cite.line,
                                             hint="add it to references.yaml or fix the key"))
     used = {k for c in contents for cite in cites(c.blocks) for k in cite.keys}
-    used.update(ALWAYS_CITED)
+    for language in languages():  # the crisis box and other fixed strings cite facts too
+        for key, keys in cited(language).items():
+            used.update(keys)
+            problems += [Problem(f"unknown citation key '@{k}' in message '{key}'",
+                                 str(LOCALES / language / "LC_MESSAGES" / "handouts.po"),
+                                 hint="add it to references.yaml or fix the key")
+                         for k in keys if k not in library.references]
     refs = library.references_file
     problems += [Problem(f"reference '{key}' is never cited", refs, library.reference_line(key),
                          hint="cite it or remove it")

@@ -56,7 +56,7 @@ def twin_problems(english: ContentFile, translated: ContentFile) -> list[Problem
             if translated.front.translated_from else "no translated_from in the front matter",
             file, 2, "translated_from",
             f"bring the translation up to date with the English, then set translated_from: "
-            f"{wanted}"))
+            f"'{wanted}' (in quotes: some fingerprints read as numbers)"))
     ours, theirs = patient_text(translated), patient_text(english)
     shape, their_shape = _shape(ours), _shape(theirs)
     if shape != their_shape:
