@@ -188,7 +188,7 @@ class _Builder:
         if self.private:
             self.fail(f"{self._private_place()} starts with '{mark}', which YAML reads as "
                       f"{'an alias' if mark == '*' else 'an anchor'}, not as text", event,
-                      f"put the whole value in quotes, e.g. \"{mark}Ativan 0.5 mg (new)\"")
+                      f"put the whole value in quotes, as in - \"{mark}medicine 10 mg\"")
 
     def _private_place(self) -> str:
         path = self._next_path()
