@@ -87,7 +87,7 @@ class StubLibrary:
         self.drugs = MedicineTable(Vocabulary(b""), {})
         self.comedication_ids: list[str] = []
 
-    def section(self, ident):
+    def section(self, ident, language="en"):
         return self.contents[ident]
 
     def kind_of(self, ident):
