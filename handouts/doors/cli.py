@@ -566,17 +566,20 @@ def schema(of_site: bool) -> None:
 def colors(primary: str, accent: str, output: Path | None) -> None:
     """Check a pair of brand colours for print: contrast, greyscale, and a pair that passes
     every check. Give them as RRGGBB, or quoted with the '#' ("#1F4E79"): in a shell, an
-    unquoted '#' starts a comment."""
+    unquoted '#' starts a comment. Exits 1 when a check fails."""
     from handouts.files import write_atomic
     from handouts.render.swatch import report, swatch_png
 
     pair = [_hex_argument(value, name) for value, name in ((primary, "PRIMARY"),
                                                            (accent, "ACCENT"))]
-    for line in report(*pair):
+    lines, passed = report(*pair)
+    for line in lines:
         click.echo(line)
     output = output or Path("build") / f"colors-{pair[0][1:]}-{pair[1][1:]}.png"
     write_atomic(output, swatch_png(*pair))
     click.echo(f"wrote {output}")
+    if not passed:
+        sys.exit(1)
 
 
 def _hex_argument(value: str, name: str) -> str:

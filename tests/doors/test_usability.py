@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import colorsys
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -24,8 +28,8 @@ def invoke(*args: str):
 
 
 @pytest.mark.parametrize("primary, accent", [
-    ("#808080", "#7F7F7F"), ("#A8431A", "#E0A040"), ("#B35C00", "#F5A623"),
-    ("#FFFF00", "#FFFF00"), ("#1F4E79", "#2E6B4F"), ("#000000", "#000000"),
+    ("#808080", "#7F7F7F"), ("#FFFF00", "#FFFF00"), ("#1F4E79", "#2E6B4F"),
+    ("#000000", "#000000"), ("#4F81BD", "#E0A040"),
 ])
 def test_every_colour_warning_offers_the_same_pair_and_it_passes(primary, accent):
     problems = brand_problems(primary, accent)
@@ -38,25 +42,62 @@ def test_every_colour_warning_offers_the_same_pair_and_it_passes(primary, accent
     assert brand_problems(*good) == []
 
 
-def test_a_darker_shade_is_named_only_when_it_differs():
-    for _field, message, _ in brand_problems("#B35C00", "#F5A623"):
-        if "prints this text in" in message:
-            given = message.split(":")[0]
-            shade = message.rsplit(" in ", 1)[1].split()[0]
-            assert shade != given
-    assert printed("#B35C00", "#F5A623")[1] != "#F5A623"
+def _hue(color: str) -> float:
+    return colorsys.rgb_to_hsv(*(int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+
+
+def test_a_light_brand_colour_keeps_its_hue_for_text_and_its_own_colour_in_the_band(
+        tmp_path, build_spec):
+    """A new user's orange and yellow: nothing to change. Headings and note titles print in
+    darker shades of the same hues; the band and its stripe keep the brand's colours."""
+    assert brand_problems("#F28C28", "#FFD23F") == []
+    assert suggest("#F28C28", "#FFD23F") == ("#F28C28", "#FFD23F")
+    heading, note = printed("#F28C28", "#FFD23F")
+    assert (heading, note) != ("#F28C28", "#FFD23F")
+    assert abs(_hue(heading) - _hue("#F28C28")) < 0.01 and abs(_hue(note) - _hue("#FFD23F")) < 0.01
+    site = tmp_path / "site.yaml"
+    site.write_text('name: Oak Street Clinic\ncolors:\n  primary: "#F28C28"\n  accent: "#FFD23F"\n')
+    page = pdfium.PdfDocument(build_spec("title: T\ntopics: [side-effects]\n",
+                                         site=str(site)))[0]
+    pixels = {color for _, color in page.render(scale=3).to_pil().convert("RGB").getcolors(10**6)}
+    assert (0xF2, 0x8C, 0x28) in pixels and (0xFF, 0xD2, 0x3F) in pixels  # band, stripe
 
 
 def test_the_colors_command_shows_checks_and_writes_a_swatch(tmp_path):
     out = tmp_path / "swatch.png"
-    result = invoke("colors", "A8431A", "#e0a040", "-o", str(out))
+    result = invoke("colors", "F28C28", "#ffd23f", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "FAIL  note titles on their tinted box" in result.output
-    assert "a pair that passes every check" in result.output
+    assert "pass  note titles on their tinted box: 4.65:1 in #826B20, a darker shade of " \
+        "the same hue" in result.output
+    assert "every check passes" in result.output
     with Image.open(out) as image:
-        assert image.width > 500 and image.height > 400  # two pairs, each in colour and grey
+        assert image.width > 500 and image.height > 200  # the pair, in colour and grey
     bad = invoke("colors", "red", "1F4E79")
     assert bad.exit_code == 2 and "is not a colour" in bad.output
+
+
+def test_the_colors_command_fails_when_a_check_fails(tmp_path):
+    result = invoke("colors", "777777", "7A7A7A", "-o", str(tmp_path / "s.png"))
+    assert result.exit_code == 1
+    assert "FAIL  the clinic's name on the header band" in result.output
+    assert 'a pair that passes every check: primary "' in result.output
+    assert (tmp_path / "s.png").is_file()  # the swatch shows both pairs all the same
+
+
+def test_the_colour_warnings_command_can_be_pasted_into_a_shell(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text('name: X\ncolors:\n  primary: "#777777"\n  accent: "#7A7A7A"\n')
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 0
+    [command] = set(re.findall(r"\((handouts colors [^)]*) shows the checks\)", result.output))
+    assert command == 'handouts colors "#777777" "#7A7A7A"'
+    handouts = Path(sys.executable).parent / "handouts"
+    pasted = subprocess.run(["bash", "-c", f"{command} -o s.png"], cwd=tmp_path, text=True,
+                            capture_output=True, env={**os.environ, "PATH": f"{handouts.parent}:"
+                                                      f"{os.environ['PATH']}"}, timeout=60)
+    assert pasted.returncode == 1, pasted.stderr  # it ran, and a check fails
+    assert "primary #777777, accent #7A7A7A:" in pasted.stdout
 
 
 def test_an_unquoted_colour_says_that_hash_starts_a_comment(tmp_path, build_spec):
