@@ -167,12 +167,25 @@ def brand_of(site: Site | None) -> Brand:
     contact = Contact(phone=_shown(c.phone), address=c.address, website=c.website,
                       after_hours=_shown(c.after_hours))
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
-                 font=m.font, contact=contact, crisis_line=_shown(m.crisis_line),
+                 font=m.font, contact=contact, crisis_line=_own_crisis_line(m.crisis_line),
                  footer_note=m.footer_note, footer_note_language=m.footer_note_language)
 
 
 def _shown(phone) -> str | None:
-    return phone.display if phone is not None else None
+    """A phone number as printed: the number never broken between lines, then its label."""
+    if phone is None:
+        return None
+    number = _together(phone.number)
+    return f"{number} ({phone.label})" if phone.label else number
+
+
+def _own_crisis_line(phone) -> str | None:
+    """The clinic's own crisis number, printed beside 988; a site that gives 988 itself has
+    none of its own, so the box says "call or text 988" once, not "call 988, or call or
+    text 988"."""
+    if phone is None or "".join(c for c in phone.number if c.isdigit()) == "988":
+        return None
+    return _shown(phone)
 
 
 def prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
@@ -206,26 +219,36 @@ def _medicine_row(recognised: Recognised, library: Library) -> Medicine:
 TREATMENT_LINE = "Ketamine/esketamine: this is the treatment this handout is about."
 
 
+NBSP = "\u00a0"  # keeps a phrase on one line: "call or text 988", "right now, call 911"
+
+
+def _together(text: str) -> str:
+    return text.replace(" ", NBSP)
+
+
 def _safety_box(brand: Brand) -> Callout:
+    """The 'Get help now' box. What to call, and the number, never break between lines:
+    a reader in a crisis scans for "call or text 988", not "call" at one line's end."""
     lines = []
     if brand.crisis_line:
         lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
-                                     "call "), Text(brand.crisis_line, bold=True),
-                                Text(", or call or text "), Text("988", bold=True),
+                                     "call" + NBSP), Text(brand.crisis_line, bold=True),
+                                Text(", or " + _together("call or text ")), Text("988", bold=True),
                                 Text(" any time, day or night"), Cite(("lifeline988",)),
                                 Text("."))))
     else:
         lines.append(Paragraph((Text("If you have thoughts of suicide or of hurting yourself, "
-                                     "call or text "), Text("988", bold=True),
+                                     + _together("call or text ")), Text("988", bold=True),
                                 Text(" any time, day or night. It is free and private"),
                                 Cite(("lifeline988",)), Text("."))))
-    lines.append(Paragraph((Text("If you or someone else is in danger right now, call "),
+    lines.append(Paragraph((Text("If you or someone else is in danger "
+                                 + _together("right now, call ")),
                             Text("911", bold=True),
                             Text(" or go to the nearest emergency room"), Cite(("lifeline988",)),
                             Text("."))))
     if brand.contact.after_hours:
         lines.append(Paragraph((Text("For urgent questions about your treatment after hours, "
-                                     "call "), Text(brand.contact.after_hours, bold=True),
+                                     "call" + NBSP), Text(brand.contact.after_hours, bold=True),
                                 Text("."))))
     return Callout("safety", tuple(lines), "Get help now")
 

@@ -125,8 +125,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
         click.echo(f"wrote {built.path} ({pages}{built.size / 1024:.0f} KB)")
         for path, size in built.others:
             click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
-    if failed:
-        raise HandoutError(failed)
+    if failed:  # a site shared by several specs is wrong once, not once per spec
+        raise HandoutError(list(dict.fromkeys(failed)))
 
 
 @main.command()
@@ -211,15 +211,23 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
 
 def _print_batch_problems(report) -> None:
     """Each failure; each warning of this run once (a site's colour warning is the same
-    for every handout of the site), none for handouts left unchanged."""
+    for every handout of the site), none for handouts left unchanged. Handouts that failed
+    for the same reasons (a broken site stops every spec built for it) share their lines."""
     seen: set[str] = set()
     for result in report.results:
         for warning in result.warnings if result.status == "built" else ():
             if warning not in seen:
                 seen.add(warning)
                 click.echo(f"{result.output}: {warning}", err=True)
-        for problem in result.problems:
-            click.echo(f"error: {result.output}: {problem}", err=True)
+    failed: dict[tuple[str, ...], list[str]] = {}
+    for result in report.results:
+        if result.problems:
+            failed.setdefault(tuple(result.problems), []).append(result.output)
+    for problems, outputs in failed.items():
+        shown = ", ".join(outputs) if len(outputs) <= 3 else \
+            f"{outputs[0]} and {len(outputs) - 1} more"
+        for problem in problems:
+            click.echo(f"error: {shown}: {problem}", err=True)
 
 
 def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:

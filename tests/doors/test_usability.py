@@ -156,6 +156,53 @@ def test_a_crisis_line_is_a_number_with_an_optional_label(tmp_path, build_spec, 
                                              site=str(site)))
 
 
+@pytest.mark.parametrize("line", ["crisis_line: 988", 'crisis_line: "988"',
+                                  "crisis_line: 988 (Suicide & Crisis Lifeline)"])
+def test_a_crisis_line_of_988_is_said_once(tmp_path, build_spec, line):
+    """Unquoted, YAML reads 988 as a number: it is taken as written. And 988 is the line
+    every box already gives, so the box does not say "call 988, or call or text 988"."""
+    site = tmp_path / "site.yaml"
+    site.write_text(f"name: X\n{line}\n")
+    text = pdf_text(build_spec("title: T\ntopics: [side-effects]\n", site=str(site)))
+    assert "yourself, call or text 988 any time, day or night" in text
+    assert "call 988" not in text and "or call or text 988" not in text
+
+
+def test_numbers_yaml_would_change_are_taken_as_written(tmp_path):
+    """Phone numbers, names and notes written without quotes: as written, never as the
+    number YAML makes of them (05550111 would be an octal number, 79 dropped its zero)."""
+    site = tmp_path / "site.yaml"
+    site.write_text("name: 1999\ncontact:\n  phone: 05550111\n  after_hours: 5550199\n"
+                    "footer_note: yes\n")
+    out = tmp_path / "o"
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(out))
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out / "large-print.pdf")
+    assert "1999 · 05550111" in text and "call 5550199" in text and "yes" in text
+
+
+def test_commas_inside_braces_are_explained_with_the_quoted_value(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text("name: X\ncontact: {phone: 541-555-0100, address: 99 Oak St, Eugene, "
+                    "OR 97401}\n")
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert line == (f"error: {site}:2: contact.address: a ',' inside {{ }} ends a value, so "
+                    "this one was cut at its comma and the rest read as field names; put the "
+                    'whole value in quotes: address: "99 Oak St, Eugene, OR 97401"')
+
+
+def test_commas_in_the_patient_block_are_explained_without_quoting_it(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effects]\npatient: {name: Doe, Jane}\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "patient.name: a ',' inside { } ends a value" in result.output
+    assert "Doe" not in result.output and "Jane" not in result.output
+
+
 def test_a_sentence_is_not_a_crisis_line(tmp_path):
     site = tmp_path / "site.yaml"
     site.write_text("name: X\ncrisis_line: Call or text 988, or call our after-hours line\n")
@@ -290,3 +337,39 @@ def test_a_closed_pipe_is_not_an_error():
 def test_a_bad_shard_is_a_usage_error():
     result = invoke("batch", str(SPECS), "--shard", "4/3")
     assert result.exit_code == 2 and "I must be between 1 and N" in result.output
+
+
+# ---- a broken site ------------------------------------------------------------------------
+
+
+BROKEN_SITE = 'name: X\nlogo: missing.png\ncolors:\n  primary: #F28C28\nlibrary: [ours]\n'
+
+
+def test_a_sites_problems_are_all_said_at_once(tmp_path):
+    """Not the colour first, and the missing logo only once the colour is fixed."""
+    site = tmp_path / "site.yaml"
+    site.write_text(BROKEN_SITE)
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [line.split(": ")[2] for line in errors] == ["logo", "colors.primary",
+                                                        "library entry 1"]
+    assert "missing.png' not found" in errors[0] and "'ours' not found" in errors[2]
+
+
+def test_a_broken_site_is_reported_once_however_many_specs_use_it(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text(BROKEN_SITE)
+    specs = []
+    for name in "abc":
+        specs.append(tmp_path / f"{name}.yaml")
+        specs[-1].write_text("title: T\ntopics: [benefits]\n")
+    batch = invoke("batch", *map(str, specs), "--sites", str(site), "-o", str(tmp_path / "o"))
+    build = invoke("build", *map(str, specs), "--site", str(site), "-o", str(tmp_path / "b"))
+    for result in (batch, build):
+        assert result.exit_code == 1
+        errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 3, errors
+    assert all(line.startswith("error: site/a.pdf, site/b.pdf, site/c.pdf: ")
+               for line in batch.output.splitlines() if line.startswith("error:"))
