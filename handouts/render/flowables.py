@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Indenter, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
+from handouts.render.keep import KeepTail
 from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 from handouts.render.tagged import Para, TaggedTable
@@ -59,13 +61,18 @@ class Context:
 
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
-    """All blocks, in order; a heading or a lead-in ending in ':' never ends a page."""
+    """All blocks, in order; a heading or a lead-in ending in ':' never ends a page, and
+    a long lead-in keeps only its last lines with what follows."""
     made = [BUILDERS[type(block)](block, ctx) for block in blocks]
     out: list[Flowable] = []
     for i, block in enumerate(blocks):
-        if _leads_into_next(block, blocks[i + 1:i + 2]):
-            out.append(keep_with_next(made[i][0], ctx, made[i + 1]))
-        out.extend(made[i])
+        if not _leads_into_next(block, blocks[i + 1:i + 2]):
+            out.extend(made[i])
+        elif isinstance(block, Paragraph) and len(made[i]) == 1 and \
+                made[i][0].wrap(ctx.width, 10_000)[1] > 3 * ctx.theme.body.leading:
+            out.append(KeepTail(made[i][0], _start_height(made[i + 1], ctx)))
+        else:
+            out += [keep_with_next(made[i][0], ctx, made[i + 1]), *made[i]]
     return out
 
 
@@ -93,8 +100,9 @@ def keep_with_next(flowable: Flowable, ctx: Context,
 
 
 def _start_height(following: list[Flowable], ctx: Context) -> float:
-    """The least of what follows that must share the page: a table's header and first
-    row, or about three lines of anything else."""
+    """The least of what follows that must share the page: a table's header and its first
+    row (its first two lines, where a row can split), or about three lines of anything
+    else."""
     three_lines = 3 * ctx.theme.body.leading
     first = next((f for f in following
                   if isinstance(f, CondPageBreak) or not isinstance(f, Spacer)), None)
@@ -102,7 +110,11 @@ def _start_height(following: list[Flowable], ctx: Context) -> float:
         return first.height
     if isinstance(first, RLTable):
         first.wrap(ctx.width, 10_000)
-        return sum(first._rowHeights[:2]) + 2
+        heads = first.repeatRows
+        row = first._rowHeights[heads] if len(first._rowHeights) > heads else 0
+        if first.splitInRow:
+            row = min(row, first.splitInRow + ctx.theme.measures.body)
+        return sum(first._rowHeights[:heads]) + row + 2
     if isinstance(first, RLParagraph):
         return min(first.wrap(ctx.width, 10_000)[1], three_lines)
     return three_lines  # a list (ReportLab measures it only on a page) or nothing
@@ -164,10 +176,12 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
     across pages like any paragraph, and cost far less to lay out than a ListFlowable."""
     theme = ctx.theme
     indent = theme.measures.body * 1.5
+    # Items are set ragged right even where paragraphs are justified: a short item over a
+    # narrower measure, justified, opens wide gaps between its words.
     item_style = theme.body.clone(
         "item", leftIndent=indent, bulletIndent=indent * 0.15, spaceAfter=theme.measures.body
         * 0.35, bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
-        bulletFontSize=theme.measures.body, bulletColor=theme.primary)
+        bulletFontSize=theme.measures.body, bulletColor=theme.primary, alignment=TA_LEFT)
     out: list[Flowable] = []
     listing = ctx.node("L", A={"O": "List",
                                "ListNumbering": "Decimal" if block.ordered else "Disc"})
@@ -207,8 +221,11 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
 
     header = row_of(block.header, theme.cell_head, "TH") if block.header else []
     rows = [row_of(row, theme.cell, "TD") for row in block.rows]
+    # A row taller than what is left of a page splits (two lines at least on the page)
+    # rather than take the table, and the heading before it, to the next page.
     table = TaggedTable([header, *rows] if header else rows, colWidths=widths,
-                        repeatRows=1 if header else 0, hAlign="LEFT")
+                        repeatRows=1 if header else 0, hAlign="LEFT",
+                        splitInRow=2 * theme.cell.leading + pad)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
