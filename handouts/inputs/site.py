@@ -179,11 +179,14 @@ def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = Fal
 
 def site_folders(spec_path: Path | None) -> list[Path]:
     """Where a site id is looked up: beside the spec (its sites/ folder), then
-    ./specs/sites/."""
+    ./specs/sites/; with no spec (a report from --meds), ./specs/sites/, ./sites/ and this
+    folder."""
     folders = [spec_path.parent / "sites"] if spec_path else []
-    default = Path("specs/sites")
-    if not any(f.resolve() == default.resolve() for f in folders):
-        folders.append(default)
+    defaults = [Path("specs/sites")] if spec_path else \
+        [Path("specs/sites"), Path("sites"), Path(".")]
+    for default in defaults:
+        if not any(f.resolve() == default.resolve() for f in folders):
+            folders.append(default)
     return folders
 
 

@@ -319,7 +319,7 @@ def test_large_print_flag(tmp_path):
     assert result.exit_code == 0
     from tests.pdfcheck import font_sizes
 
-    sizes = font_sizes(tmp_path / "clinician-summary.pdf")
+    sizes = font_sizes(tmp_path / "clinician-summary-large-print.pdf")
     assert max(sizes, key=sizes.get) >= 17.5
 
 
@@ -373,3 +373,53 @@ def test_a_broken_site_is_reported_once_however_many_specs_use_it(tmp_path):
         assert len(errors) == 3, errors
     assert all(line.startswith("error: site/a.pdf, site/b.pdf, site/c.pdf: ")
                for line in batch.output.splitlines() if line.startswith("error:"))
+
+
+# ---- where outputs go ---------------------------------------------------------------------
+
+
+def test_one_spec_on_both_papers_and_in_large_print_never_overwrites(tmp_path):
+    """The paper and size an option changes join the default name; the spec's own do not."""
+    spec = str(SPECS / "ketamine-and-antidepressants.yaml")  # Carlsbad: letter
+    for options in ([], ["--paper", "letter"], ["--paper", "a4"], ["--large-print"],
+                    ["--paper", "A4", "--large-print"]):
+        assert invoke("build", spec, "-o", str(tmp_path), *options).exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "ketamine-and-antidepressants-a4-large-print.pdf", "ketamine-and-antidepressants-a4.pdf",
+        "ketamine-and-antidepressants-large-print.pdf", "ketamine-and-antidepressants.pdf"]
+    report = invoke("report", "--meds", "sertraline", "--paper", "a4", "-o", str(tmp_path))
+    assert report.exit_code == 0 and (tmp_path / "co-medication-report-a4.pdf").is_file()
+    preview = invoke("preview", spec, "--paper", "a4", "-o", str(tmp_path))
+    assert preview.exit_code == 0 and (tmp_path / "ketamine-and-antidepressants-a4-page1.png"
+                                       ).is_file()
+
+
+def test_o_is_a_folder_or_one_file_for_build_report_and_preview(tmp_path):
+    spec = str(SPECS / "large-print.yaml")
+    assert invoke("build", spec, "-o", str(tmp_path / "a" / "mine.pdf")).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "b")).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "c" / "r.pdf")
+                  ).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "d"), "--out-name",
+                  "for-review").exit_code == 0
+    assert invoke("preview", spec, "-o", str(tmp_path / "e")).exit_code == 0
+    assert invoke("preview", spec, "-o", str(tmp_path / "f" / "p.png")).exit_code == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
+    assert written == ["a/mine.pdf", "b/co-medication-report.pdf", "c/r.pdf",
+                       "d/for-review.pdf", "e/large-print-page1.png", "f/p.png"]
+    two = invoke("build", spec, str(SPECS / "clinician-summary.yaml"), "-o",
+                 str(tmp_path / "x.pdf"))
+    assert two.exit_code == 2 and "works with one spec only" in two.output
+
+
+@pytest.mark.parametrize("where", ["sites/oak.yaml", "oak.yaml", "specs/sites/oak.yaml"])
+def test_a_report_without_a_spec_finds_a_site_id_in_sites_or_here(tmp_path, monkeypatch,
+                                                                  where):
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / where).write_text("name: Oak Street Clinic\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("report", "--meds", "sertraline", "--site", "oak", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert "Oak Street Clinic" in pdf_text(tmp_path / "out" / "co-medication-report.pdf")
+    missing = invoke("report", "--meds", "sertraline", "--site", "elm")
+    assert "unknown site 'elm' (looked in specs/sites and sites and .)" in missing.output
