@@ -484,7 +484,7 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
     except ImportError:
         raise UsageError.one("handouts serve needs the web extra", field="serve",
                              hint="python -m pip install 'handouts[web]' (from a clone: "
-                             "python -m pip install '.[web]')") from None
+                             "python -m pip install -e '.[web]')") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
                    "the app (it has no login)", err=True)
