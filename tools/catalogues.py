@@ -78,7 +78,8 @@ def updated(catalog: Catalog, template: Catalog, english: Catalog, prune: bool =
 
 def po_bytes(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=96, omit_header=True, sort_output=True)
+    # No source locations: they move with every edit of the code, and the ids say enough.
+    write_po(buffer, catalog, width=96, omit_header=True, sort_output=True, no_location=True)
     return buffer.getvalue()
 
 

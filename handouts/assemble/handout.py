@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ from handouts.inputs.spec import Spec
 from handouts.library.citations import Numbering, format_reference
 from handouts.library.contentfile import for_audience
 from handouts.library.load import Library
-from handouts.locale.messages import message_id, messages
+from handouts.locale.messages import NBSP, message_id, messages
 
 
 @dataclass(frozen=True)
@@ -161,12 +160,30 @@ def brand_of(site: Site | None) -> Brand:
     contact = Contact(phone=_shown(c.phone), address=c.address, website=c.website,
                       after_hours=_shown(c.after_hours))
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
-                 font=m.font, contact=contact, crisis_line=_shown(m.crisis_line),
+                 font=m.font, contact=contact, crisis_line=_own_crisis_line(m.crisis_line),
                  footer_note=m.footer_note, footer_note_language=m.footer_note_language)
 
 
+def _together(text: str) -> str:
+    """A phrase no line may break inside (a phone number)."""
+    return text.replace(" ", NBSP)
+
+
 def _shown(phone) -> str | None:
-    return phone.display if phone is not None else None
+    """A phone number as printed: the number never broken between lines, then its label."""
+    if phone is None:
+        return None
+    number = _together(phone.number)
+    return f"{number} ({phone.label})" if phone.label else number
+
+
+def _own_crisis_line(phone) -> str | None:
+    """The clinic's own crisis number, printed beside 988; a site that gives 988 itself has
+    none of its own, so the box says "call or text 988" once, not "call 988, or call or
+    text 988"."""
+    if phone is None or "".join(c for c in phone.number if c.isdigit()) == "988":
+        return None
+    return _shown(phone)
 
 
 def prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:
@@ -205,11 +222,12 @@ def _medicine_row(recognised: Recognised, library: Library, language: str = "en"
 
 def _safety_box(brand: Brand, language: str) -> Callout:
     """The crisis box: 988 as the Lifeline itself describes its service in this language,
-    911, the clinic's own crisis line, and its after-hours number."""
+    911, the clinic's own crisis line, and its after-hours number. What to call and the
+    number are kept on one line (the catalogue's '~'): a reader in a crisis scans for
+    "call or text 988", not "call" at one line's end."""
     say_runs = messages(language).say_runs
-    crisis = brand.crisis_line
-    own_line = crisis and re.sub(r"\D", "", crisis) != "988"  # a clinic that gives 988 itself
-    lines = [say_runs("crisis.call_clinic", crisis_line=crisis) if own_line else
+    crisis = brand.crisis_line  # None when a site gives 988 as its own (_own_crisis_line)
+    lines = [say_runs("crisis.call_clinic", crisis_line=crisis) if crisis else
              say_runs("crisis.call_988"), say_runs("crisis.emergency")]
     if brand.contact.after_hours:
         lines.append(say_runs("crisis.after_hours", after_hours=brand.contact.after_hours))

@@ -64,6 +64,21 @@ def reports_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def output_option(option: Path | None, out_name: str | None, ext: str
+                  ) -> tuple[Path, str | None]:
+    """-o on every command that writes a handout: a folder, or a file name ending in `ext`
+    (the folder and --out-name in one)."""
+    if option is None or option.suffix.lower() != ext:
+        return option or Path("build"), out_name
+    if out_name:
+        raise click.UsageError(f"give -o FOLDER with --out-name, or -o NAME{ext} alone")
+    return option.parent, option.name
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' * (count != 1)}"
+
+
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so Python's own flush at exit does not complain too."""
     with contextlib.suppress(OSError):
@@ -76,10 +91,14 @@ def main() -> None:
     """Clinic-branded PDF handouts about ketamine and esketamine treatment."""
 
 
+OUT_HELP = ("Folder for the {what} (default: build/), or, for one {one}, a file name ending "
+            "in {ext}.")
+
+
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Folder for the PDFs.")
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path),
+              help=OUT_HELP.format(what="PDFs", one="spec", ext=".pdf"))
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
@@ -98,7 +117,7 @@ def main() -> None:
               help="Let specs and site files name files outside their own folders.")
 @click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
 @reports_errors
-def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str | None,
+def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper: str | None,
           large_print: bool, meds: str | None, meds_file: Path | None, fhir: Path | None,
           out_name: str | None,
           strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
@@ -109,8 +128,9 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
     from handouts.outputs.build import build as build_one
 
     quiet_collector()
+    out_dir, out_name = output_option(out_dir, out_name, ".pdf")
     if out_name and len(specs) > 1:
-        raise click.UsageError("--out-name works with one spec only")
+        raise click.UsageError("--out-name (or -o FILE.pdf) works with one spec only")
     options = BuildOptions(out_dir, site, paper.lower() if paper else None,
                            read_meds(meds, meds_file),
                            out_name, strict, libraries, allow_outside_paths, fhir=fhir,
@@ -129,12 +149,12 @@ def build(specs: tuple[Path, ...], out_dir: Path, site: str | None, paper: str |
             if str(warning) not in shown:  # a site's colour warning once, not per spec
                 shown.add(str(warning))
                 click.echo(str(warning), err=True)
-        pages = f"{built.pages} pages, " if built.pages else ""
+        pages = f"{_pages(built.pages)}, " if built.pages else ""
         click.echo(f"wrote {built.path} ({pages}{built.size / 1024:.0f} KB)")
         for path, size in built.others:
             click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
-    if failed:
-        raise HandoutError(failed)
+    if failed:  # a site shared by several specs is wrong once, not once per spec
+        raise HandoutError(list(dict.fromkeys(failed)))
 
 
 @main.command()
@@ -219,15 +239,23 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
 
 def _print_batch_problems(report) -> None:
     """Each failure; each warning of this run once (a site's colour warning is the same
-    for every handout of the site), none for handouts left unchanged."""
+    for every handout of the site), none for handouts left unchanged. Handouts that failed
+    for the same reasons (a broken site stops every spec built for it) share their lines."""
     seen: set[str] = set()
     for result in report.results:
         for warning in result.warnings if result.status == "built" else ():
             if warning not in seen:
                 seen.add(warning)
                 click.echo(f"{result.output}: {warning}", err=True)
-        for problem in result.problems:
-            click.echo(f"error: {result.output}: {problem}", err=True)
+    failed: dict[tuple[str, ...], list[str]] = {}
+    for result in report.results:
+        if result.problems:
+            failed.setdefault(tuple(result.problems), []).append(result.output)
+    for problems, outputs in failed.items():
+        shown = ", ".join(outputs) if len(outputs) <= 3 else \
+            f"{outputs[0]} and {len(outputs) - 1} more"
+        for problem in problems:
+            click.echo(f"error: {shown}: {problem}", err=True)
 
 
 def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
@@ -273,14 +301,15 @@ def _run_with_progress(batch_module, planned, settings, executor, checkpoint, st
 @main.command()
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PNG file to write (default: build/<spec>-page<N>.png).")
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path),
+              help="Folder for the PNG (default: build/, as build/<spec>-page<N>.png), or a "
+              "file name ending in .png.")
 @click.option("--site", help="Site id or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column.")
 @click.option("--dpi", type=click.IntRange(min=36, max=600), default=110, show_default=True)
 @reports_errors
-def preview(spec: Path, page: int, output: Path | None, site: str | None, paper: str | None,
+def preview(spec: Path, page: int, out_dir: Path | None, site: str | None, paper: str | None,
             large_print: bool, dpi: int) -> None:
     """Render one page of a handout to PNG, to look at before printing."""
     from handouts.outputs.build import (
@@ -295,9 +324,9 @@ def preview(spec: Path, page: int, output: Path | None, site: str | None, paper:
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
                            large_print=large_print)
     prepared = prepare(spec, options)
-    check_private_name(output or Path(f"{spec.stem}-page{page}.png"), prepared.spec_file,
-                       from_option=output is not None)
-    output = output or Path("build") / f"{spec.stem}-page{page}.png"
+    out_dir, name = output_option(out_dir, None, ".png")
+    output = out_dir / (name or f"{spec.stem}{prepared.variant}-page{page}.png")
+    check_private_name(output, prepared.spec_file, from_option=name is not None)
     data, warnings = make_pdf(prepared, options)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -489,7 +518,7 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
     except ImportError:
         raise UsageError.one("handouts serve needs the web extra", field="serve",
                              hint="python -m pip install 'handouts[web]' (from a clone: "
-                             "python -m pip install '.[web]')") from None
+                             "python -m pip install -e '.[web]')") from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
                    "the app (it has no login)", err=True)
@@ -503,10 +532,12 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
               help=MEDS_FILE_HELP)
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Also take the current medicines of a FHIR R4 file.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PDF to write (default: build/<spec>-report.pdf, or "
-              "build/co-medication-report.pdf).")
-@click.option("--site", help="Site id or path; overrides the spec.")
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path),
+              help=OUT_HELP.format(what="report", one="report", ext=".pdf"))
+@click.option("--out-name", help="File name (default: <spec>-report.pdf, or "
+              "co-medication-report.pdf).")
+@click.option("--site", help="Site id or path; overrides the spec. Without a spec, an id is "
+              "looked up in specs/sites/, sites/ and this folder.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--strict", is_flag=True, help="Treat medicine names not recognised as errors.")
 @click.option("--library", "libraries", multiple=True,
@@ -514,8 +545,8 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
               help="A clinic's own content folder (repeatable).")
 @reports_errors
 def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Path | None,
-           output: Path | None,
-           site: str | None, paper: str | None, strict: bool,
+           out_dir: Path | None, out_name: str | None, site: str | None, paper: str | None,
+           strict: bool,
            libraries: tuple[Path, ...]) -> None:
     """The clinician co-medication report for one patient's medicines (SPEC's patient
     block, --meds, --fhir): for each class, what the evidence says for ketamine and
@@ -523,6 +554,7 @@ def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Pa
     from handouts.outputs.build import (
         BuildOptions,
         check_private_name,
+        output_name,
         page_count,
         prepare,
         write_atomic,
@@ -530,6 +562,7 @@ def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Pa
     from handouts.outputs.report import make_report
 
     quiet_collector()
+    out_dir, out_name = output_option(out_dir, out_name, ".pdf")
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
                            medications=read_meds(meds, meds_file), strict=strict,
                            libraries=libraries,
@@ -537,23 +570,24 @@ def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Pa
     if spec is None and not (options.medications or fhir):
         raise click.UsageError('give a SPEC, --meds "a, b" or --fhir FILE')
     prepared = prepare(spec, options) if spec else _prepare_meds(options)
-    target = output or Path("build") / (f"{spec.stem}-report.pdf" if spec
-                                        else "co-medication-report.pdf")
-    check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
+    default = f"{spec.stem}{prepared.variant}-report" if spec else \
+        f"co-medication-report{prepared.variant}"
+    target = out_dir / output_name(default, out_name)
+    check_private_name(target, prepared.spec_file, from_option=out_name is not None or not spec)
     data, warnings = make_report(prepared, options)
     for note in prepared.notes:
         click.echo(note, err=True)
     for warning in warnings:
         click.echo(str(warning), err=True)
     write_atomic(target, data)
-    click.echo(f"wrote {target} ({page_count(data)} pages)")
+    click.echo(f"wrote {target} ({_pages(page_count(data))})")
 
 
 def _prepare_meds(options):
     """A report from --meds and --fhir alone: a spec made in memory, never written."""
     from handouts.assemble.report import TITLE
     from handouts.inputs.site import find_site
-    from handouts.outputs.build import Prepared, extra_medications
+    from handouts.outputs.build import Prepared, extra_medications, variant_suffix
     from handouts.outputs.report import prepare_data
 
     extra, notes = extra_medications(options)
@@ -564,7 +598,8 @@ def _prepare_meds(options):
     # every entry came from --meds or --fhir, so warnings name them by those positions
     spec_file = prepared.spec_file
     routes = tuple((route, len(entries)) for route, entries in extra)
-    return Prepared(spec_file, prepared.site, prepared.library, routes, notes)
+    variant = variant_suffix(None, False, prepared.site, options)
+    return Prepared(spec_file, prepared.site, prepared.library, routes, notes, variant)
 
 
 def _list_sites(folder: Path) -> None:
@@ -604,17 +639,20 @@ def schema(of_site: bool) -> None:
 def colors(primary: str, accent: str, output: Path | None) -> None:
     """Check a pair of brand colours for print: contrast, greyscale, and a pair that passes
     every check. Give them as RRGGBB, or quoted with the '#' ("#1F4E79"): in a shell, an
-    unquoted '#' starts a comment."""
+    unquoted '#' starts a comment. Exits 1 when a check fails."""
     from handouts.files import write_atomic
     from handouts.render.swatch import report, swatch_png
 
     pair = [_hex_argument(value, name) for value, name in ((primary, "PRIMARY"),
                                                            (accent, "ACCENT"))]
-    for line in report(*pair):
+    lines, passed = report(*pair)
+    for line in lines:
         click.echo(line)
     output = output or Path("build") / f"colors-{pair[0][1:]}-{pair[1][1:]}.png"
     write_atomic(output, swatch_png(*pair))
     click.echo(f"wrote {output}")
+    if not passed:
+        sys.exit(1)
 
 
 def _hex_argument(value: str, name: str) -> str:

@@ -179,11 +179,14 @@ def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = Fal
 
 def site_folders(spec_path: Path | None) -> list[Path]:
     """Where a site id is looked up: beside the spec (its sites/ folder), then
-    ./specs/sites/."""
+    ./specs/sites/; with no spec (a report from --meds), ./specs/sites/, ./sites/ and this
+    folder."""
     folders = [spec_path.parent / "sites"] if spec_path else []
-    default = Path("specs/sites")
-    if not any(f.resolve() == default.resolve() for f in folders):
-        folders.append(default)
+    defaults = [Path("specs/sites")] if spec_path else \
+        [Path("specs/sites"), Path("sites"), Path(".")]
+    for default in defaults:
+        if not any(f.resolve() == default.resolve() for f in folders):
+            folders.append(default)
     return folders
 
 
@@ -204,24 +207,44 @@ def load_site(path: Path, allow_outside: bool = False) -> Site:
 def _load_site(path: Path, allow_outside: bool, version: tuple[int, int]) -> Site:
     doc = load_mapping(path, "site file")
     model, problems = validate(SiteModel, doc)
-    if problems:
-        raise SpecError(problems)
-    logo, files = None, (path,)
-    if model.logo:
-        where = dict(file=doc.file, line=doc.line_of(("logo",)), field="logo")
-        logo_path = inside(path, model.logo, allow_outside, where)
-        logo = read_logo(logo_path, where)
-        files += (logo_path,)
-    libraries = []
-    for i, folder in enumerate(model.library):
+    # The logo and library folders are checked as written even when another field is
+    # wrong, so a site's problems are all said at once, not one fix at a time.
+    logo, files, problems = _logo(path, doc, allow_outside, problems)
+    libraries: list[Path] = []
+    folders = model.library if model else comma_list(doc.data.get("library"))
+    for i, folder in enumerate(folders if isinstance(folders, list) else []):
+        if not isinstance(folder, str):
+            continue
         where = dict(file=doc.file, line=doc.line_of(("library", i)),
                      field=field_name(("library", i)))
-        library = inside(path, folder, allow_outside, where)
+        try:
+            library = inside(path, folder, allow_outside, where)
+        except SpecError as exc:
+            problems += exc.problems
+            continue
         if not library.is_dir():
-            raise SpecError(Problem(f"library folder '{folder}' not found", **where,
+            problems.append(Problem(f"library folder '{folder}' not found", **where,
                                     hint="the path is relative to the site file"))
         libraries.append(library)
+    if problems or model is None:
+        raise SpecError(sorted(problems, key=lambda p: p.line or 0))
     return Site(path.stem, model, logo, files, tuple(libraries), doc)
+
+
+def _logo(path: Path, doc: Located, allow_outside: bool, problems: list[Problem]
+          ) -> tuple[bytes | None, tuple[Path, ...], list[Problem]]:
+    """The logo's bytes and the site's files, with the problems found so far and the
+    logo's own."""
+    name = doc.data.get("logo")
+    if not isinstance(name, str) or not name.strip() or \
+            any(p.field == "logo" for p in problems):
+        return None, (path,), problems
+    where = dict(file=doc.file, line=doc.line_of(("logo",)), field="logo")
+    try:
+        logo_path = inside(path, name.strip(), allow_outside, where)
+        return read_logo(logo_path, where), (path, logo_path), problems
+    except SpecError as exc:
+        return None, (path,), problems + list(exc.problems)
 
 
 def read_logo(path: Path, where: dict) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Iterable
@@ -33,18 +34,73 @@ def field_name(loc: tuple) -> str:
 
 def validate(model: type[BaseModel], doc: Located, base: tuple = (), context: Any = None
              ) -> tuple[BaseModel | None, list[Problem]]:
-    """Validate `doc.data` against `model`; return the model or every problem found."""
+    """Validate `doc.data` against `model`; return the model or every problem found.
+
+    Where a field wants text and YAML read a number, a truth value or a date (`crisis_line:
+    988`, `footer_note: yes`), the text as written is used, as if it had been quoted."""
     data = doc.data
     for part in base:
         data = data[part]
     try:
         return model.model_validate(data, context=context), []
     except ValidationError as exc:
-        return None, [_problem(model, doc, base, err) for err in exc.errors()]
+        errors = exc.errors()
+    as_text = _as_written(data, doc, base, errors)
+    if as_text is not None:
+        try:
+            return model.model_validate(as_text, context=context), []
+        except ValidationError as exc:
+            errors = exc.errors()
+    return None, _split_values(doc, base, errors) + [
+        _problem(model, doc, base, err) for err in errors
+        if base + _loc(err) not in doc.split]
+
+
+_WANTS_TEXT = {"string_type", "model_type", "model_attributes_type", "dict_type"}
+
+
+def _loc(err: dict) -> tuple:
+    return err["loc"][:1] + tuple(p for p in err["loc"][1:] if not _is_union_tag(p))
+
+
+def _as_written(data: Any, doc: Located, base: tuple, errors: list[dict]) -> Any:
+    """A copy of `data` with the text as written in place of each value that should have
+    been text; None if there is none."""
+    paths = [_loc(err) for err in errors if err["type"] in _WANTS_TEXT]
+    paths = [p for p in paths if base + p in doc.written]
+    if not paths:
+        return None
+    data = copy.deepcopy(data)
+    for path in paths:
+        holder = data
+        for part in path[:-1]:
+            holder = holder[part]
+        holder[path[-1]] = doc.written[base + path]
+    return data
+
+
+def _split_values(doc: Located, base: tuple, errors: list[dict]) -> list[Problem]:
+    """One problem for each value a ',' cut short inside { } (its pieces read as unknown
+    fields): said at the value, with the quoted value to write."""
+    cut: dict[tuple, str] = {}
+    for err in errors:
+        path = base + _loc(err)
+        if err["type"] == "extra_forbidden" and path in doc.split:
+            value, text = doc.split[path]
+            cut[value] = text  # the last piece's text holds all of them
+    problems = []
+    for path, text in cut.items():
+        private = path[0] == "patient"
+        example = "" if private else f": {path[-1]}: \"{shorten(text, 80)[1:-1]}\""
+        problems.append(Problem(
+            "a ',' inside { } ends a value, so this one was cut at its comma and the rest "
+            "read as field names", doc.file, doc.line_of(path), field_name(path),
+            f"put the whole value in quotes{example}"))
+    return problems
 
 
 def _problem(model: type[BaseModel], doc: Located, base: tuple, err: dict) -> Problem:
-    loc = err["loc"][:1] + tuple(p for p in err["loc"][1:] if not _is_union_tag(p))
+    loc = _loc(err)
     line = doc.line_of(base + loc)
     kind, value = err["type"], err.get("input")
     private = bool(loc) and loc[0] == "patient"  # never echo patient data into messages

@@ -38,6 +38,12 @@ class Located:
     lines: dict[Path_, int] = field(default_factory=dict)
     # plain values followed by " #" (one space): text the writer meant, cut off as a comment
     cut: tuple[Path_, ...] = ()
+    # plain values YAML read as a number, a truth value or a date: their text as written
+    # (988, 0117, yes), for fields that want text
+    written: dict[Path_, str] = field(default_factory=dict)
+    # keys a ',' split off the value before them inside { }: key -> (that value's path,
+    # the text from that value's start to this key's end, as written)
+    split: dict[Path_, tuple[Path_, str]] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest parent that has one."""
@@ -92,7 +98,8 @@ def parse(text: str, file: str, line_offset: int = 0) -> Located:
                                   hint=hint)) from None
     except yaml.YAMLError:
         raise YamlProblem(Problem("not valid YAML", file)) from None
-    return Located(builder.result, file, builder.lines, tuple(builder.cut))
+    return Located(builder.result, file, builder.lines, tuple(builder.cut), builder.written,
+                   builder.split)
 
 
 def _unclosed_hint(line: str) -> str:
@@ -128,6 +135,9 @@ class _Frame:
     chars_at_start: int
     key: str | None = None  # a mapping's key waiting for its value
     expecting_key: bool = True
+    flow: bool = False  # a { } mapping, where a ',' ends a plain value
+    key_end: int = 0  # where the waiting key ends in the text
+    last_value: tuple[Path_, int] | None = None  # a { } mapping's last value and its start
 
 
 _IMPLICIT = yaml.resolver.Resolver()
@@ -140,6 +150,8 @@ class _Builder:
     def __init__(self, file: str, line_offset: int, text: str = ""):
         self.file, self.offset, self.text = file, line_offset, text
         self.cut: list[Path_] = []
+        self.written: dict[Path_, str] = {}
+        self.split: dict[Path_, tuple[Path_, str]] = {}
         self.lines: dict[Path_, int] = {}
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}
@@ -216,9 +228,26 @@ class _Builder:
         if not event.style and isinstance(value, str) and self.stack and \
                 _CUT.match(self.text, event.end_mark.index):
             self.cut.append(self._next_path())
+        if self.stack:
+            self._note_written(value, event)
         self._place(value, event)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1, len(event.value))
+
+    def _note_written(self, value: Any, event: yaml.ScalarEvent) -> None:
+        """Remember how a plain value that is not text was written, and which keys of a
+        { } mapping a ',' split off the value before them (they arrive with no value)."""
+        path, top = self._next_path(), self.stack[-1]
+        if not event.style and value is not None and not isinstance(value, str):
+            self.written[path] = event.value
+        if not top.flow or not isinstance(top.value, dict):
+            return
+        if event.value == "" and not event.style and top.last_value and \
+                event.start_mark.index == event.end_mark.index == top.key_end:  # no ':'
+            start = top.last_value[1]
+            self.split[path] = (top.last_value[0], self.text[start:top.key_end])
+        else:
+            top.last_value = (path, event.start_mark.index)
 
     def _bad_value(self, tag: str, exc: Exception) -> str:
         if tag.endswith(":timestamp"):
@@ -241,7 +270,7 @@ class _Builder:
             shown = "a key" if private else shorten(key)
             self.fail(f"{shown} is given twice", event, "keep one of them")
         self._count(1, len(key), event)
-        frame.key, frame.expecting_key = key, False
+        frame.key, frame.expecting_key, frame.key_end = key, False, event.end_mark.index
         self.lines[frame.path + (key,)] = line
 
     def _next_path(self) -> Path_:
@@ -277,7 +306,8 @@ class _Builder:
         path = self._next_path() if self.stack else ()
         self.lines.setdefault(path, event.start_mark.line + 1 + self.offset)
         value: list | dict = {} if isinstance(event, yaml.MappingStartEvent) else []
-        self.stack.append(_Frame(value, path, event.anchor, self.values, self.chars))
+        self.stack.append(_Frame(value, path, event.anchor, self.values, self.chars,
+                                 flow=bool(event.flow_style)))
 
     def _close(self) -> None:
         frame = self.stack.pop()
@@ -292,7 +322,7 @@ class _Builder:
             top.value.append(frame.value)
         else:
             top.value[top.key] = frame.value
-            top.key, top.expecting_key = None, True
+            top.key, top.expecting_key, top.last_value = None, True, None
 
     def _alias(self, event: yaml.AliasEvent) -> None:
         if self.stack and isinstance(self.stack[-1].value, dict) and self.stack[-1].expecting_key:

@@ -8,9 +8,10 @@ catalogue and new content, not code. `tools/catalogues.py` extracts the ids from
 into handouts.pot, adds new ones to each .po (the English beside them for translators) and
 compiles the .mo files; a test keeps the three in step.
 
-A message may hold a little inline markup, read by `runs`: **bold**, a citation
-[@key; @key] (resolved and numbered like any citation of the library), and {name}
-placeholders, filled with text that is never read as markup (a clinic's phone number).
+A message may hold a little inline markup, read by `say_runs`: **bold**, a citation
+[@key; @key] (resolved and numbered like any citation of the library), "~" for a space no
+line may break at ("call~or~text~**988**"), and {name} placeholders, filled with text that
+is never read as markup (a clinic's phone number).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ LOCALES = Path(__file__).parent
 DOMAIN = "handouts"
 # The locale Babel formats dates and numbers in, for each content language.
 BABEL_LOCALES = {"en": "en_US", "es": "es_US"}
+NBSP = "\u00a0"
 _MARKUP = re.compile(r"\*\*|\[@([^\]]+)\]|\{(\w+)\}")
 
 
@@ -50,7 +52,7 @@ class Messages:
         filled with text runs (a value is never read as markup)."""
         runs: list[Inline] = []
         at = 0
-        template = self._message(key)
+        template = self._message(key).replace("~", NBSP)
         for match in _MARKUP.finditer(template):
             runs.append(Text(template[at:match.start()], bold))
             at = match.end()

@@ -56,6 +56,7 @@ class Prepared:
     library: Library
     routes: tuple[tuple[str, int], ...] = ()  # (--meds or --fhir, entries) after the spec's
     notes: tuple[str, ...] = ()
+    variant: str = ""  # "-a4", "-large-print": what the options change, for file names
 
 
 def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared:
@@ -68,6 +69,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     library = open_library(roots, options.allow_outside_paths)
     extra, notes = extra_medications(options)
     spec_file = validate_spec(spec_path, doc, library)
+    variant = variant_suffix(spec_file.spec.paper, spec_file.spec.large_print, site, options)
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
         merged = spec_file.spec.patient.medications
@@ -77,7 +79,18 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
             raise SpecError([Problem(f"{p.message} (the spec's, --meds and --fhir together)",
                                      str(spec_path), field=p.field) for p in too_many])
     routes = tuple((route, len(entries)) for route, entries in extra)
-    return Prepared(spec_file, site, library, routes, notes)
+    return Prepared(spec_file, site, library, routes, notes, variant)
+
+
+def variant_suffix(paper: str | None, large_print: bool, site: Site | None,
+                   options: BuildOptions) -> str:
+    """What --paper and --large-print change about a handout, added to its default file
+    name ("-a4", "-large-print"), so building one spec on both papers never overwrites."""
+    own = paper or (site.model.paper if site else None) or "letter"
+    parts = [options.paper] if options.paper and options.paper != own else []
+    if options.large_print and not large_print:
+        parts.append("large-print")
+    return "".join(f"-{part}" for part in parts)
 
 
 def extra_medications(options: BuildOptions
@@ -124,7 +137,8 @@ def medicine_field(route: str, index: int) -> str:
 def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
     """Build one handout and write it atomically; raise HandoutError on bad input."""
     prepared = prepare(spec_path, options)
-    target = options.out_dir / output_name(spec_path, options.out_name)
+    target = options.out_dir / output_name(spec_path.stem + prepared.variant,
+                                               options.out_name)
     if options.out_name:
         check_private_name(target, prepared.spec_file, from_option=True)
     return build_prepared(prepared, target, options)
@@ -372,9 +386,10 @@ def medicine_warning(prepared: Prepared, index: int, strict: bool = False) -> Pr
     return Problem(message, file, line, field, hint, "warning")
 
 
-def output_name(spec_path: Path, out_name: str | None) -> str:
-    """The PDF's file name: the spec's name, or --out-name, never leaving the output folder."""
-    name = out_name or spec_path.stem
+def output_name(stem: str, out_name: str | None) -> str:
+    """The PDF's file name: `stem` (the spec's name and what the options change), or
+    --out-name, never leaving the output folder."""
+    name = out_name or stem
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     if not is_plain_name(name):

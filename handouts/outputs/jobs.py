@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.errors import HandoutError, UsageError, capped, internal_error
+from handouts.errors import HandoutError, Problem, UsageError, capped, internal_error
 from handouts.files import file_sha256, today
 from handouts.outputs.manifest import Result, identity, inputs_key, library_listing
 
@@ -44,6 +44,17 @@ class Settings:
     def at(self, path: Path) -> Path:
         """A path as given to the batch, where this process finds it."""
         return path if self.base is None or path.is_absolute() else self.base / path
+
+
+def as_given(problem: Problem, settings: Settings) -> Problem:
+    """A problem named by its file's path as the batch was given it, not as a remote worker
+    found it (under `base`): a Dask run says what a local run says."""
+    if settings.base is None or not problem.file:
+        return problem
+    try:
+        return dataclasses.replace(problem, file=str(Path(problem.file).relative_to(settings.base)))
+    except ValueError:  # a file given by an absolute path, outside the folder
+        return problem
 
 
 def failed(job, message: str) -> Outcome:
@@ -91,13 +102,15 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                        for fmt, data in outputs.items() if fmt != "pdf")
         return Result(job.output, job.spec, job.site, "built", inputs_key(inputs, date, listing),
                       page_count(pdf), len(pdf), hashlib.sha256(pdf).hexdigest(),
-                      warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
+                      warnings=tuple(str(as_given(w, settings)) for w in warnings),
+                      inputs=inputs, date=date,
                       date_from_spec=spec_date is not None,
                       libraries=tuple(identity(r, settings.base) for r in roots),
                       listing=listing, formats=settings.formats, others=others), outputs
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
-                      problems=tuple(str(p) for p in capped(exc.problems))), None
+                      problems=tuple(str(as_given(p, settings))
+                                     for p in capped(exc.problems))), None
     except Exception as exc:  # a bug in one handout must not stop the batch
         return Result(job.output, job.spec, job.site, "failed",
                       problems=(internal_error(exc),)), None

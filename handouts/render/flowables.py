@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Indenter, Spacer, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
+from handouts.render.keep import KeepTail
 from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 from handouts.render.tagged import Para, TaggedTable
@@ -59,13 +61,18 @@ class Context:
 
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
-    """All blocks, in order; a heading or a lead-in ending in ':' never ends a page."""
+    """All blocks, in order; a heading or a lead-in ending in ':' never ends a page, and
+    a long lead-in keeps only its last lines with what follows."""
     made = [BUILDERS[type(block)](block, ctx) for block in blocks]
     out: list[Flowable] = []
     for i, block in enumerate(blocks):
-        if _leads_into_next(block, blocks[i + 1:i + 2]):
-            out.append(keep_with_next(made[i][0], ctx, made[i + 1]))
-        out.extend(made[i])
+        if not _leads_into_next(block, blocks[i + 1:i + 2]):
+            out.extend(made[i])
+        elif isinstance(block, Paragraph) and len(made[i]) == 1 and \
+                made[i][0].wrap(ctx.width, 10_000)[1] > 3 * ctx.theme.body.leading:
+            out.append(KeepTail(made[i][0], _start_height(made[i + 1], ctx)))
+        else:
+            out += [keep_with_next(made[i][0], ctx, made[i + 1]), *made[i]]
     return out
 
 
@@ -93,8 +100,9 @@ def keep_with_next(flowable: Flowable, ctx: Context,
 
 
 def _start_height(following: list[Flowable], ctx: Context) -> float:
-    """The least of what follows that must share the page: a table's header and first
-    row, or about three lines of anything else."""
+    """The least of what follows that must share the page: a table's header and its first
+    row (its first two lines, where a row can split), or about three lines of anything
+    else."""
     three_lines = 3 * ctx.theme.body.leading
     first = next((f for f in following
                   if isinstance(f, CondPageBreak) or not isinstance(f, Spacer)), None)
@@ -102,7 +110,11 @@ def _start_height(following: list[Flowable], ctx: Context) -> float:
         return first.height
     if isinstance(first, RLTable):
         first.wrap(ctx.width, 10_000)
-        return sum(first._rowHeights[:2]) + 2
+        heads = first.repeatRows
+        row = first._rowHeights[heads] if len(first._rowHeights) > heads else 0
+        if first.splitInRow:
+            row = min(row, first.splitInRow + ctx.theme.measures.body)
+        return sum(first._rowHeights[:heads]) + row + 2
     if isinstance(first, RLParagraph):
         return min(first.wrap(ctx.width, 10_000)[1], three_lines)
     return three_lines  # a list (ReportLab measures it only on a page) or nothing
@@ -164,10 +176,12 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
     across pages like any paragraph, and cost far less to lay out than a ListFlowable."""
     theme = ctx.theme
     indent = theme.measures.body * 1.5
+    # Items are set ragged right even where paragraphs are justified: a short item over a
+    # narrower measure, justified, opens wide gaps between its words.
     item_style = theme.body.clone(
         "item", leftIndent=indent, bulletIndent=indent * 0.15, spaceAfter=theme.measures.body
         * 0.35, bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
-        bulletFontSize=theme.measures.body, bulletColor=theme.primary)
+        bulletFontSize=theme.measures.body, bulletColor=theme.primary, alignment=TA_LEFT)
     out: list[Flowable] = []
     listing = ctx.node("L", A={"O": "List",
                                "ListNumbering": "Decimal" if block.ordered else "Disc"})
@@ -207,8 +221,11 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
 
     header = row_of(block.header, theme.cell_head, "TH") if block.header else []
     rows = [row_of(row, theme.cell, "TD") for row in block.rows]
+    # A row taller than what is left of a page splits (two lines at least on the page)
+    # rather than take the table, and the heading before it, to the next page.
     table = TaggedTable([header, *rows] if header else rows, colWidths=widths,
-                        repeatRows=1 if header else 0, hAlign="LEFT")
+                        repeatRows=1 if header else 0, hAlign="LEFT",
+                        splitInRow=2 * theme.cell.leading + pad)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -299,6 +316,27 @@ def balanced(ctx: Context) -> Context:
     return replace(ctx, theme=replace(theme, body=body))
 
 
+def _box_rows(body: list[Flowable]) -> list[list[Flowable]]:
+    """A box's flowables as table rows. A lead-in shares its row with what it introduces:
+    the keep rules that do this on a page (CondPageBreak, KeepTail) must never go inside a
+    table cell, where measuring one would break the page the box is on."""
+    rows: list[list[Flowable]] = []
+    leads = joins = False  # the next flowable is a lead-in; it joins the row before
+    for flowable in body:
+        if isinstance(flowable, CondPageBreak):
+            leads = True
+            continue
+        if isinstance(flowable, KeepTail):
+            flowable, leads = flowable.para, True
+        if joins:
+            rows[-1].append(flowable)
+            joins = isinstance(flowable, Spacer)  # what is introduced comes after a gap
+            continue
+        rows.append([flowable])
+        joins, leads = leads, False
+    return rows
+
+
 def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     """A tinted box with a strong left bar; one row per block so a long box can split."""
     theme = ctx.theme
@@ -312,12 +350,12 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     heading = "H2" if block.kind == "safety" else "H3"
     box = ctx.within(ctx.node("Div"))
     title = box.plain(block.title or default_title, title_style, role=heading)
-    body = flowables(block.blocks, balanced(box.narrower(2 * pad + 2 * bar)))
+    groups = _box_rows(flowables(block.blocks, balanced(box.narrower(2 * pad + 2 * bar))))
     # The title shares the first row with the first block, so a box never starts with a
     # title alone at the foot of a page. The bar is a column of its own, filled, so it
     # ends square with the box's corners rather than as a stroke sticking out past them.
-    rows = [["", [title, *body[:1]]]]
-    rows += [["", f] for f in body[1:]]
+    rows = [["", [title, *(groups[0] if groups else [])]]]
+    rows += [["", group] for group in groups[1:]]
     table = TaggedTable(rows, colWidths=[2 * bar, ctx.width - 2 * bar], hAlign="LEFT")
     style = [
         ("BACKGROUND", (1, 0), (1, -1), tint(color, amount)),

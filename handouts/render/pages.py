@@ -216,7 +216,7 @@ class Furniture:
         left, right = SAFE_MARGIN, self.page_width - SAFE_MARGIN
         canvas.setFillColor(theme.band)
         canvas.roundRect(left, top - self.band, right - left, self.band, 6, stroke=0, fill=1)
-        canvas.setFillColor(theme.accent)
+        canvas.setFillColor(theme.stripe)  # the brand's accent, even where text needs a shade
         canvas.rect(left + 6, top - self.band - 3.5, right - left - 12, 2.5, stroke=0, fill=1)
         if self.document.brand.logo:
             tile = self._logo_box["tile"]

@@ -2,10 +2,12 @@
 
 A brand has two colours. The primary fills the header band (the clinic's name on it, in
 white or ink, whichever reads better) and colours headings, the title and links on white
-paper; the accent colours note titles on a pale tint of itself. Where a colour is too light
-for its text, the handout prints a darker shade of it (`printed`), so a handout is always
-legible; the checks say so, and `suggest` computes one pair, as close to the brand as it
-can be, that passes every check as it stands.
+paper; the accent is the band's stripe and colours note titles on a pale tint of itself.
+The band and its stripe keep the brand's own colours; where a colour is too light for
+text, the text is printed in a darker shade of the same hue (`printed`), so a yellow brand
+keeps its yellow stripe and a handout is always legible. What no shade can fix (the
+clinic's name on the band, two colours that print as one grey) fails a check, and
+`suggest` computes one pair, as close to the brand as it can be, that passes every check.
 """
 
 from __future__ import annotations
@@ -90,13 +92,15 @@ def readable_on_tint(hex_color: str) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """One print check: what it is about, the field it concerns, and the measure."""
+    """One print check: what it is about, the field it concerns, the measure, and the
+    darker shade of the brand colour the handout prints this text in, if it needs one."""
 
     field: str
     what: str
     value: float
     needed: float
     unit: str = ":1"
+    shade: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -105,34 +109,43 @@ class Check:
     def __str__(self) -> str:
         shown = f"{self.value:.2f}{self.unit}" if self.unit == ":1" else f"{self.value:.0f}"
         need = f"{self.needed:g}{self.unit}" if self.unit == ":1" else f"{self.needed:g}"
+        if self.shade:
+            shown += f" in {self.shade}, a darker shade of the same hue"
         return f"{self.what}: {shown} (needs {need})"
 
 
 def checks(primary: str, accent: str) -> list[Check]:
-    """Every print check of a pair of brand colours, as given."""
+    """Every print check of a pair of brand colours. The band and its stripe are printed
+    in the colours as given; text is printed in them, or in a darker shade of the same hue
+    where a colour is too light for text, so the text checks measure that shade."""
+    heading, note = printed(primary, accent)
     return [
         Check("colors.primary", "the clinic's name on the header band",
               contrast_ratio(primary, band_text(primary)), MIN_CONTRAST),
         Check("colors.primary", "headings, the title and links on white paper",
-              contrast_ratio(primary, WHITE), MIN_CONTRAST),
+              contrast_ratio(heading, WHITE), MIN_CONTRAST,
+              shade=heading if heading != primary else None),
         Check("colors.accent", "note titles on their tinted box",
-              contrast_ratio(accent, tinted(accent, NOTE_TINT)), MIN_CONTRAST),
+              contrast_ratio(note, tinted(note, NOTE_TINT)), MIN_CONTRAST,
+              shade=note if note != accent else None),
         Check("colors.accent", "how differently the two colours print in grey (lightness)",
               abs(lightness(primary) - lightness(accent)), MIN_GREY_DIFFERENCE, unit=""),
     ]
 
 
 def printed(primary: str, accent: str) -> tuple[str, str]:
-    """The colours a handout prints its text in: each brand colour, or a darker shade
-    where the colour itself is too light for its text."""
+    """The colours a handout prints its text in: each brand colour, or a darker shade of it
+    (the same hue) where the colour itself is too light for its text."""
     return readable_on_white(primary), readable_on_tint(accent)
 
 
 def suggest(primary: str, accent: str) -> tuple[str, str]:
-    """The pair nearest the brand that passes every check: the primary darkened as little
-    as it must be, then the accent darkened or lightened as little as it must be."""
-    for p in _darker(primary):
-        if not all(c.passed for c in checks(p, p)[:2]):
+    """The pair nearest the brand that passes every check: the colours as given when they
+    do (a colour too light for text keeps its place in the band and its stripe); else the
+    primary darkened or lightened as little as the band's text needs, then the accent as
+    little as the grey difference needs."""
+    for p in _interleave(_darker(primary), _lighter(primary)):
+        if not checks(p, p)[0].passed:
             continue
         for a in _interleave(_darker(accent), _lighter(accent)):
             if all(c.passed for c in checks(p, a)):
@@ -146,6 +159,11 @@ def _interleave(first: Iterator[str], second: Iterator[str]) -> Iterator[str]:
         yield b
 
 
+def colors_command(primary: str, accent: str) -> str:
+    """The command that shows a pair's checks, safe to paste into a shell ('#' quoted)."""
+    return f'handouts colors "{primary}" "{accent}"'
+
+
 def brand_problems(primary: str, accent: str) -> list[tuple[str, str, str]]:
     """(field, message, hint) for each check a brand's colours fail; every hint offers the
     same pair, which passes them all, so fixing one never breaks another."""
@@ -153,18 +171,10 @@ def brand_problems(primary: str, accent: str) -> list[tuple[str, str, str]]:
     if not failed:
         return []
     good = suggest(primary, accent)
-    shade = dict(zip(("colors.primary", "colors.accent"), printed(primary, accent),
-                     strict=True))
     hint = (f"a pair that passes every check: primary \"{good[0]}\", accent \"{good[1]}\" "
-            f"(handouts colors {primary} {accent} shows the checks)")
-    out = []
-    for check in failed:
-        given = primary if check.field == "colors.primary" else accent
-        message = f"{given}: {check}"
-        if check.unit == ":1" and "band" not in check.what and shade[check.field] != given:
-            message += f"; the handout prints this text in {shade[check.field]} instead"
-        out.append((check.field, message, hint))
-    return out
+            f"({colors_command(primary, accent)} shows the checks)")
+    return [(check.field, f"{primary if check.field == 'colors.primary' else accent}: {check}",
+             hint) for check in failed]
 
 
 def site_problems(site) -> list[Problem]:

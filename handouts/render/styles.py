@@ -56,6 +56,7 @@ class Theme:
     measures: Measures
     primary: colors.Color  # for text on paper: the brand colour, darkened if it must be
     band: colors.Color  # the brand colour itself, behind the clinic's name
+    stripe: colors.Color  # the accent itself, under the band
     accent: colors.Color
     font: Family
     body: ParagraphStyle
@@ -102,6 +103,7 @@ def theme_for(document: Document, font: Family) -> Theme:
         style.balanced = True
     return Theme(
         measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
+        stripe=colors.HexColor(document.brand.accent),
         accent=colors.HexColor(readable_on_tint(document.brand.accent)), font=font,
         body=body,
         title=title, subtitle=subtitle, h2=h2, h3=h3,

@@ -11,25 +11,21 @@ from handouts.render.printcheck import NOTE_TINT, band_text, checks, printed, su
 WIDTH, ROW, PAD = 1100, 150, 20
 
 
-def report(primary: str, accent: str) -> list[str]:
-    """The checks, one line each, then the suggested pair."""
-    shade = dict(zip(("colors.primary", "colors.accent"), printed(primary, accent),
-                     strict=True))
+def report(primary: str, accent: str) -> tuple[list[str], bool]:
+    """The checks, one line each, then the suggested pair; and whether every check passed."""
     lines = [f"primary {primary}, accent {accent}:"]
-    for check in checks(primary, accent):
-        given = primary if check.field == "colors.primary" else accent
-        note = ""
-        if not check.passed and check.unit == ":1" and "band" not in check.what \
-                and shade[check.field] != given:
-            note = f"; the handout prints this text in {shade[check.field]} instead"
-        lines.append(f"  {'pass' if check.passed else 'FAIL'}  {check}{note}")
+    results = checks(primary, accent)
+    lines += [f"  {'pass' if check.passed else 'FAIL'}  {check}" for check in results]
     good = suggest(primary, accent)
-    if good == (primary, accent):
-        lines.append("every check passes: these colours print well, in colour and in grey")
+    passed = all(check.passed for check in results)
+    if passed:
+        shaded = any(check.shade for check in results)
+        lines.append("every check passes: these colours print well, in colour and in grey"
+                     + ("; the band and its stripe keep them as given" if shaded else ""))
     else:
         lines.append(f"a pair that passes every check: primary \"{good[0]}\", accent "
                      f"\"{good[1]}\"")
-    return lines
+    return lines, passed
 
 
 def swatch_png(primary: str, accent: str) -> bytes:
@@ -62,7 +58,7 @@ def _row(label: str, primary: str, accent: str):
     draw.text((PAD, 4), f"{label}: primary {primary}, accent {accent}", fill="#4A4A4A",
               font=small)
     draw.rounded_rectangle([PAD, 32, 420, ROW - 12], radius=10, fill=primary)
-    draw.rectangle([PAD + 8, ROW - 12, 412, ROW - 8], fill=note)
+    draw.rectangle([PAD + 8, ROW - 12, 412, ROW - 8], fill=accent)  # the band's stripe
     draw.text((PAD + 20, 62), "Your clinic's name", fill=band_text(primary), font=big)
     draw.text((450, 48), "A heading on paper", fill=heading, font=big)
     draw.text((450, 88), "and a link", fill=heading, font=small)

@@ -164,6 +164,20 @@ class TaggedTable(RLTable):
     """A table whose backgrounds and rules are Artifacts; its cells are tagged by the
     flowables in them (TD and TH nodes, or the blocks of a box that is only layout)."""
 
+    _rest_of: float = 0  # the room left where the table before this rest was split
+
+    def split(self, available_width: float, available_height: float):
+        """ReportLab's split, except that the rest of a table split between rows never
+        starts in what is left of the same page: there it would split its first row and
+        print the header a second time on that page."""
+        if available_height < self._rest_of:
+            return []
+        parts = super().split(available_width, available_height)
+        if len(parts) == 2 and self.splitInRow:
+            _, used = parts[0].wrap(available_width, available_height)
+            parts[1]._rest_of = available_height - used + 1
+        return parts
+
     def _drawBkgrnd(self):
         with artifact(self.canv):
             super()._drawBkgrnd()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import colorsys
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -24,8 +28,8 @@ def invoke(*args: str):
 
 
 @pytest.mark.parametrize("primary, accent", [
-    ("#808080", "#7F7F7F"), ("#A8431A", "#E0A040"), ("#B35C00", "#F5A623"),
-    ("#FFFF00", "#FFFF00"), ("#1F4E79", "#2E6B4F"), ("#000000", "#000000"),
+    ("#808080", "#7F7F7F"), ("#FFFF00", "#FFFF00"), ("#1F4E79", "#2E6B4F"),
+    ("#000000", "#000000"), ("#4F81BD", "#E0A040"),
 ])
 def test_every_colour_warning_offers_the_same_pair_and_it_passes(primary, accent):
     problems = brand_problems(primary, accent)
@@ -38,25 +42,62 @@ def test_every_colour_warning_offers_the_same_pair_and_it_passes(primary, accent
     assert brand_problems(*good) == []
 
 
-def test_a_darker_shade_is_named_only_when_it_differs():
-    for _field, message, _ in brand_problems("#B35C00", "#F5A623"):
-        if "prints this text in" in message:
-            given = message.split(":")[0]
-            shade = message.rsplit(" in ", 1)[1].split()[0]
-            assert shade != given
-    assert printed("#B35C00", "#F5A623")[1] != "#F5A623"
+def _hue(color: str) -> float:
+    return colorsys.rgb_to_hsv(*(int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+
+
+def test_a_light_brand_colour_keeps_its_hue_for_text_and_its_own_colour_in_the_band(
+        tmp_path, build_spec):
+    """A new user's orange and yellow: nothing to change. Headings and note titles print in
+    darker shades of the same hues; the band and its stripe keep the brand's colours."""
+    assert brand_problems("#F28C28", "#FFD23F") == []
+    assert suggest("#F28C28", "#FFD23F") == ("#F28C28", "#FFD23F")
+    heading, note = printed("#F28C28", "#FFD23F")
+    assert (heading, note) != ("#F28C28", "#FFD23F")
+    assert abs(_hue(heading) - _hue("#F28C28")) < 0.01 and abs(_hue(note) - _hue("#FFD23F")) < 0.01
+    site = tmp_path / "site.yaml"
+    site.write_text('name: Oak Street Clinic\ncolors:\n  primary: "#F28C28"\n  accent: "#FFD23F"\n')
+    page = pdfium.PdfDocument(build_spec("title: T\ntopics: [side-effects]\n",
+                                         site=str(site)))[0]
+    pixels = {color for _, color in page.render(scale=3).to_pil().convert("RGB").getcolors(10**6)}
+    assert (0xF2, 0x8C, 0x28) in pixels and (0xFF, 0xD2, 0x3F) in pixels  # band, stripe
 
 
 def test_the_colors_command_shows_checks_and_writes_a_swatch(tmp_path):
     out = tmp_path / "swatch.png"
-    result = invoke("colors", "A8431A", "#e0a040", "-o", str(out))
+    result = invoke("colors", "F28C28", "#ffd23f", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "FAIL  note titles on their tinted box" in result.output
-    assert "a pair that passes every check" in result.output
+    assert "pass  note titles on their tinted box: 4.65:1 in #826B20, a darker shade of " \
+        "the same hue" in result.output
+    assert "every check passes" in result.output
     with Image.open(out) as image:
-        assert image.width > 500 and image.height > 400  # two pairs, each in colour and grey
+        assert image.width > 500 and image.height > 200  # the pair, in colour and grey
     bad = invoke("colors", "red", "1F4E79")
     assert bad.exit_code == 2 and "is not a colour" in bad.output
+
+
+def test_the_colors_command_fails_when_a_check_fails(tmp_path):
+    result = invoke("colors", "777777", "7A7A7A", "-o", str(tmp_path / "s.png"))
+    assert result.exit_code == 1
+    assert "FAIL  the clinic's name on the header band" in result.output
+    assert 'a pair that passes every check: primary "' in result.output
+    assert (tmp_path / "s.png").is_file()  # the swatch shows both pairs all the same
+
+
+def test_the_colour_warnings_command_can_be_pasted_into_a_shell(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text('name: X\ncolors:\n  primary: "#777777"\n  accent: "#7A7A7A"\n')
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 0
+    [command] = set(re.findall(r"\((handouts colors [^)]*) shows the checks\)", result.output))
+    assert command == 'handouts colors "#777777" "#7A7A7A"'
+    handouts = Path(sys.executable).parent / "handouts"
+    pasted = subprocess.run(["bash", "-c", f"{command} -o s.png"], cwd=tmp_path, text=True,
+                            capture_output=True, env={**os.environ, "PATH": f"{handouts.parent}:"
+                                                      f"{os.environ['PATH']}"}, timeout=60)
+    assert pasted.returncode == 1, pasted.stderr  # it ran, and a check fails
+    assert "primary #777777, accent #7A7A7A:" in pasted.stdout
 
 
 def test_an_unquoted_colour_says_that_hash_starts_a_comment(tmp_path, build_spec):
@@ -113,6 +154,53 @@ def test_a_crisis_line_is_a_number_with_an_optional_label(tmp_path, build_spec, 
     site.write_text(f"name: X\n{line}\n")
     assert printed_as in pdf_text(build_spec("title: T\ntopics: [side-effects]\n",
                                              site=str(site)))
+
+
+@pytest.mark.parametrize("line", ["crisis_line: 988", 'crisis_line: "988"',
+                                  "crisis_line: 988 (Suicide & Crisis Lifeline)"])
+def test_a_crisis_line_of_988_is_said_once(tmp_path, build_spec, line):
+    """Unquoted, YAML reads 988 as a number: it is taken as written. And 988 is the line
+    every box already gives, so the box does not say "call 988, or call or text 988"."""
+    site = tmp_path / "site.yaml"
+    site.write_text(f"name: X\n{line}\n")
+    text = pdf_text(build_spec("title: T\ntopics: [side-effects]\n", site=str(site)))
+    assert "yourself, call or text 988 any time, day or night" in text
+    assert "call 988" not in text and "or call or text 988" not in text
+
+
+def test_numbers_yaml_would_change_are_taken_as_written(tmp_path):
+    """Phone numbers, names and notes written without quotes: as written, never as the
+    number YAML makes of them (05550111 would be an octal number, 79 dropped its zero)."""
+    site = tmp_path / "site.yaml"
+    site.write_text("name: 1999\ncontact:\n  phone: 05550111\n  after_hours: 5550199\n"
+                    "footer_note: yes\n")
+    out = tmp_path / "o"
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(out))
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out / "large-print.pdf")
+    assert "1999 · 05550111" in text and "call 5550199" in text and "yes" in text
+
+
+def test_commas_inside_braces_are_explained_with_the_quoted_value(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text("name: X\ncontact: {phone: 541-555-0100, address: 99 Oak St, Eugene, "
+                    "OR 97401}\n")
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert line == (f"error: {site}:2: contact.address: a ',' inside {{ }} ends a value, so "
+                    "this one was cut at its comma and the rest read as field names; put the "
+                    'whole value in quotes: address: "99 Oak St, Eugene, OR 97401"')
+
+
+def test_commas_in_the_patient_block_are_explained_without_quoting_it(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effects]\npatient: {name: Doe, Jane}\n")
+    result = invoke("build", str(spec), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "patient.name: a ',' inside { } ends a value" in result.output
+    assert "Doe" not in result.output and "Jane" not in result.output
 
 
 def test_a_sentence_is_not_a_crisis_line(tmp_path):
@@ -231,7 +319,7 @@ def test_large_print_flag(tmp_path):
     assert result.exit_code == 0
     from tests.pdfcheck import font_sizes
 
-    sizes = font_sizes(tmp_path / "clinician-summary.pdf")
+    sizes = font_sizes(tmp_path / "clinician-summary-large-print.pdf")
     assert max(sizes, key=sizes.get) >= 17.5
 
 
@@ -249,3 +337,89 @@ def test_a_closed_pipe_is_not_an_error():
 def test_a_bad_shard_is_a_usage_error():
     result = invoke("batch", str(SPECS), "--shard", "4/3")
     assert result.exit_code == 2 and "I must be between 1 and N" in result.output
+
+
+# ---- a broken site ------------------------------------------------------------------------
+
+
+BROKEN_SITE = 'name: X\nlogo: missing.png\ncolors:\n  primary: #F28C28\nlibrary: [ours]\n'
+
+
+def test_a_sites_problems_are_all_said_at_once(tmp_path):
+    """Not the colour first, and the missing logo only once the colour is fixed."""
+    site = tmp_path / "site.yaml"
+    site.write_text(BROKEN_SITE)
+    result = invoke("build", str(SPECS / "large-print.yaml"), "--site", str(site), "-o",
+                    str(tmp_path / "o"))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert [line.split(": ")[2] for line in errors] == ["logo", "colors.primary",
+                                                        "library entry 1"]
+    assert "missing.png' not found" in errors[0] and "'ours' not found" in errors[2]
+
+
+def test_a_broken_site_is_reported_once_however_many_specs_use_it(tmp_path):
+    site = tmp_path / "site.yaml"
+    site.write_text(BROKEN_SITE)
+    specs = []
+    for name in "abc":
+        specs.append(tmp_path / f"{name}.yaml")
+        specs[-1].write_text("title: T\ntopics: [benefits]\n")
+    batch = invoke("batch", *map(str, specs), "--sites", str(site), "-o", str(tmp_path / "o"))
+    build = invoke("build", *map(str, specs), "--site", str(site), "-o", str(tmp_path / "b"))
+    for result in (batch, build):
+        assert result.exit_code == 1
+        errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 3, errors
+    assert all(line.startswith("error: site/a.pdf, site/b.pdf, site/c.pdf: ")
+               for line in batch.output.splitlines() if line.startswith("error:"))
+
+
+# ---- where outputs go ---------------------------------------------------------------------
+
+
+def test_one_spec_on_both_papers_and_in_large_print_never_overwrites(tmp_path):
+    """The paper and size an option changes join the default name; the spec's own do not."""
+    spec = str(SPECS / "ketamine-and-antidepressants.yaml")  # Carlsbad: letter
+    for options in ([], ["--paper", "letter"], ["--paper", "a4"], ["--large-print"],
+                    ["--paper", "A4", "--large-print"]):
+        assert invoke("build", spec, "-o", str(tmp_path), *options).exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "ketamine-and-antidepressants-a4-large-print.pdf", "ketamine-and-antidepressants-a4.pdf",
+        "ketamine-and-antidepressants-large-print.pdf", "ketamine-and-antidepressants.pdf"]
+    report = invoke("report", "--meds", "sertraline", "--paper", "a4", "-o", str(tmp_path))
+    assert report.exit_code == 0 and (tmp_path / "co-medication-report-a4.pdf").is_file()
+    preview = invoke("preview", spec, "--paper", "a4", "-o", str(tmp_path))
+    assert preview.exit_code == 0 and (tmp_path / "ketamine-and-antidepressants-a4-page1.png"
+                                       ).is_file()
+
+
+def test_o_is_a_folder_or_one_file_for_build_report_and_preview(tmp_path):
+    spec = str(SPECS / "large-print.yaml")
+    assert invoke("build", spec, "-o", str(tmp_path / "a" / "mine.pdf")).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "b")).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "c" / "r.pdf")
+                  ).exit_code == 0
+    assert invoke("report", "--meds", "sertraline", "-o", str(tmp_path / "d"), "--out-name",
+                  "for-review").exit_code == 0
+    assert invoke("preview", spec, "-o", str(tmp_path / "e")).exit_code == 0
+    assert invoke("preview", spec, "-o", str(tmp_path / "f" / "p.png")).exit_code == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.*"))
+    assert written == ["a/mine.pdf", "b/co-medication-report.pdf", "c/r.pdf",
+                       "d/for-review.pdf", "e/large-print-page1.png", "f/p.png"]
+    two = invoke("build", spec, str(SPECS / "clinician-summary.yaml"), "-o",
+                 str(tmp_path / "x.pdf"))
+    assert two.exit_code == 2 and "works with one spec only" in two.output
+
+
+@pytest.mark.parametrize("where", ["sites/oak.yaml", "oak.yaml", "specs/sites/oak.yaml"])
+def test_a_report_without_a_spec_finds_a_site_id_in_sites_or_here(tmp_path, monkeypatch,
+                                                                  where):
+    (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / where).write_text("name: Oak Street Clinic\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("report", "--meds", "sertraline", "--site", "oak", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert "Oak Street Clinic" in pdf_text(tmp_path / "out" / "co-medication-report.pdf")
+    missing = invoke("report", "--meds", "sertraline", "--site", "elm")
+    assert "unknown site 'elm' (looked in specs/sites and sites and .)" in missing.output

@@ -264,6 +264,17 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     assert page.locator("#error-summary a").all_inner_texts() == [
         "FHIR file: Expected a FHIR Bundle, a MedicationStatement or MedicationRequest, or a "
         "JSON list of them"]
+
+    # a problem with the form and a bad file sent with it: both said at once (a new user
+    # fixed the title, pressed again, and only then heard of the file)
+    page.get_by_label("Title", exact=True).fill("")
+    page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(
+        {"name": "chart.json", "mimeType": "application/json", "buffer": b'{"a": '})
+    page.get_by_role("button", name="Check medicines and preview").click()
+    page.wait_for_selector("#error-summary")
+    assert page.locator("#error-summary a").all_inner_texts() == [
+        "Title: Enter a title for the handout",
+        "FHIR file: Not valid JSON (Expecting value)"]
     page.close()
 
 

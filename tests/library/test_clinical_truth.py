@@ -151,12 +151,12 @@ def test_every_new_section_is_printed(everything, audience):
 
 
 @pytest.mark.parametrize("fact", [
-    "This page is about medicines that can make you sleepy or slow your breathing.",
-    "Benzodiazepines have their own page.",
-    "Other sleep pills and sleep aids are on a different page.",
+    "This part is about medicines that can make you sleepy or slow your breathing.",
+    "Benzodiazepines have their own part.",
+    "Other sleep pills and sleep aids are in a different part.",
     "The FDA warns that gabapentin and pregabalin can cause serious breathing problems.",
     "Zuranolone has its own rule.",
-    "This page is about medicines that act on the same part of the brain as ketamine.",
+    "This part is about medicines that act on the same part of the brain as ketamine.",
     "In Europe, the label for memantine says not to use it with ketamine, amantadine or "
     "dextromethorphan.",
     "If you need one of these sprays on the day of your Spravato dose, use it at least 1 hour "

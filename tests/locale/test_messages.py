@@ -37,7 +37,7 @@ def test_a_placeholder_is_filled_with_text_never_markup():
 
 def test_the_spanish_crisis_box_says_what_988_says_of_its_spanish_service():
     runs = messages("es").say_runs("crisis.call_988")
-    text = "".join(getattr(run, "text", "") for run in runs)
+    text = "".join(getattr(run, "text", "") for run in runs).replace("\u00a0", " ")
     assert "llame al 988 y marque 2 para hablar en español" in text
     assert "enviar la palabra AYUDA por mensaje de texto al 988" in text
     assert Text("AYUDA", bold=True) in runs

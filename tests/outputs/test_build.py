@@ -64,11 +64,11 @@ def test_write_atomic_cleans_up_when_writing_fails(tmp_path, monkeypatch):
 
 
 def test_output_name_is_the_spec_name_or_a_plain_name():
-    assert output_name(Path("specs/intake.yaml"), None) == "intake.pdf"
-    assert output_name(Path("x.yaml"), "For clinic") == "For clinic.pdf"
+    assert output_name("intake", None) == "intake.pdf"
+    assert output_name("x", "For clinic") == "For clinic.pdf"
     for bad in ("../escape", "/etc/x", "a/b", ".hidden", "x\x00y"):
         with pytest.raises(SpecError):
-            output_name(Path("x.yaml"), bad)
+            output_name("x", bad)
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -130,3 +130,24 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     _, err = done.communicate(timeout=120)
     assert done.returncode == 1 and "cannot reach the Dask scheduler" in err
     assert "Traceback" not in err
+
+
+def test_a_dask_batch_names_files_as_a_local_one_does(tmp_path, cluster):
+    """Warnings and errors from the workers name the site and spec files by the paths the
+    batch was given, as a local run does, not where the workers found them."""
+    address, _ = cluster
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "grey.yaml").write_text(
+        'name: Grey\ncolors:\n  primary: "#777777"\n  accent: "#7A7A7A"\n')
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "a.yaml").write_text("title: T\ntopics: [benefits]\n")
+    (tmp_path / "specs" / "b.yaml").write_text("title: T\ntopics: [nope]\n")
+    said = []
+    for options in (["--scheduler", address, "-o", "out"], ["-j", "1", "-o", "local"]):
+        done = _batch(tmp_path, "specs", "--sites", "sites", *options)
+        _, err = done.communicate(timeout=300)
+        said.append(sorted(line for line in err.splitlines() if ": " in line))
+    assert said[0] == said[1]
+    assert any(line.startswith("grey/a.pdf: sites/grey.yaml:3: warning") for line in said[0])
+    assert any(line.startswith("error: grey/b.pdf: specs/b.yaml:2: topics") for line in said[0])
+    assert str(tmp_path) not in "\n".join(said[0])

@@ -232,6 +232,32 @@ def test_the_crisis_box_leaves_no_word_alone_on_a_line(build_spec):
         assert len(line.split()) > 1, box
 
 
+BROKEN_PHRASE = re.compile(r"(\bcall|\bcall or|\bor text|\bnow,|\bright|\(\d{3}\))$")
+
+
+@pytest.mark.parametrize("site", ["mesa", "northfield", "carlsbad", "lakeside", None])
+@pytest.mark.parametrize("paper, large", [("letter", False), ("a4", False), ("letter", True),
+                                          ("a4", True)])
+def test_the_crisis_box_never_breaks_what_to_call(tmp_path, build_spec, site, paper, large):
+    """Not "call / or text 988", "right now, / call 911" or "(970) / 555-0190": what to
+    call and the number stay on one line, in every width the box is set in."""
+    (tmp_path / "s.yaml").write_text("name: Oak Street Clinic\ncrisis_line: '988'\n"
+                                     "contact: {after_hours: (541) 555-0199}\n")
+    path = build_spec(f"title: T\ntopics: [benefits]\nlarge_print: {str(large).lower()}\n"
+                      "references: false\n", paper=paper,
+                      site=str(SPECS / "sites" / f"{site}.yaml") if site else
+                      str(tmp_path / "s.yaml"))
+    lines = [line.replace("\u00a0", " ") for line in _lines(path, 0, 0, 10_000)]
+    start = lines.index("Get help now")
+    end = next(i for i, line in enumerate(lines) if "emergency room" in line or
+               "after hours" in line and i > start)
+    box = lines[start + 1:end + 3]
+    assert any("988" in line for line in box) and any("911" in line for line in box)
+    for line in box:
+        assert not BROKEN_PHRASE.search(line), box
+        assert not re.match(r"(988|911|or text|\d{3}-\d{4})", line), box
+
+
 def test_a_long_clinic_name_is_shrunk_to_one_line_in_large_print(tmp_path, build_spec):
     path = build_spec("title: T\ntopics: [side-effects]\nlarge_print: true\n",
                       site=str(SPECS / "sites" / "mesa.yaml"), paper="a4")

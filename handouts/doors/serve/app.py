@@ -27,7 +27,6 @@ from handouts.doors.serve.pages import Pages
 from handouts.doors.serve.pool import Pool
 from handouts.inputs.site import load_site
 from handouts.library.load import Library
-from handouts.outputs.build import check_medications
 
 HERE = Path(__file__).parent
 MAX_FIELDS = 300
@@ -83,10 +82,17 @@ def create_app(library: Library, sites: Sites, pool: Pool,
     async def index(request: Request) -> Response:
         return pages.form(Order(), Errors())
 
+    async def refused(order: Order, errors: Errors) -> Response:
+        """The form's problems, with the medicine list's and the FHIR file's, at once."""
+        outcome = await pool.run(jobs.medicine_problems, order)
+        for item in errors_from(outcome.problems).items:
+            errors.add(item.field, item.text)
+        return pages.form(order, errors, status=422)
+
     async def check(request: Request) -> Response:
         order, errors = await read_order(request, sites, libraries)
         if errors:
-            return pages.form(order, errors, status=422)
+            return await refused(order, errors)
         outcome = await pool.run(jobs.check, order)
         if outcome.problems:
             return _failed(pages, order, outcome)
@@ -99,7 +105,7 @@ def create_app(library: Library, sites: Sites, pool: Pool,
         async def build(request: Request) -> Response:
             order, errors = await read_order(request, sites, libraries, kind != "report")
             if errors:
-                return pages.form(order, errors, status=422)
+                return await refused(order, errors)
             outcome = await pool.run(job, order)
             if outcome.problems:
                 return _failed(pages, order, outcome)
@@ -178,9 +184,6 @@ async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...]
         medicines_text=_text(form, "medicines"), fhir=fhir, libraries=libraries)
     if needs_title and not order.title.strip():
         errors.add("title", f"{LABELS['title']}: Enter a title for the handout")
-    if errors:  # said together with any problem in the pasted list
-        for item in errors_from(tuple(check_medications(order.medicines, "medicines"))).items:
-            errors.add(item.field, item.text)
     return order, errors
 
 

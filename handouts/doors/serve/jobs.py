@@ -104,6 +104,14 @@ def check(order: Order) -> Outcome:
 
 
 @guarded
+def medicine_problems(order: Order) -> Outcome:
+    """Only what is wrong with the pasted list and the uploaded FHIR file: said with the
+    problems the form shows before any build, so a bad file is not found a step later."""
+    _medicines(order)
+    return Outcome()
+
+
+@guarded
 def handout(order: Order) -> Outcome:
     medicines, notes = _medicines(order)
     pdf, _ = make_pdf(_prepared(order, medicines), BuildOptions())
