@@ -446,3 +446,77 @@ def test_files_are_written_with_our_process_id_and_stale_parts_only_are_removed(
     remove_partial_files(tmp_path)
     assert live.exists() and not dead.exists()
     assert stat.S_ISREG(live.stat().st_mode)
+
+
+# ---- 15. one bounded JSON reader: FHIR files and uploads, manifests, the cache ---------------
+
+
+HOSTILE_JSON = {
+    "1,000-deep": "[" * 1000 + "]" * 1000,
+    "5,000 digits": '{"resourceType": "Bundle", "total": ' + "1" * 5000 + "}",
+    "NaN": '{"resourceType": "Bundle", "total": NaN}',
+    "1e999": '[{"resourceType": "Bundle", "total": 1e999}]',
+}
+
+
+@pytest.mark.parametrize("what", ["fifo", "/dev/zero", "/dev/urandom"])
+def test_fhir_reads_only_a_regular_file(tmp_path, write_spec, what):
+    spec = write_spec("title: T\ntopics: [side-effects]\n")
+    fhir = _fifo(tmp_path / "chart.json") if what == "fifo" else Path(what)
+    result = _in_time(lambda: CliRunner().invoke(
+        main, ["build", str(spec), "-o", str(tmp_path / "o"), "--fhir", str(fhir)]))
+    assert result.exit_code == 1, result.output
+    assert "not a regular file" in result.output and "--fhir" in result.output
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_hostile_json_is_a_located_error_in_fhir(tmp_path, write_spec, name):
+    spec = write_spec("title: T\ntopics: [side-effects]\n")
+    fhir = tmp_path / "chart.json"
+    fhir.write_text(HOSTILE_JSON[name])
+    code, _, err = cli("build", str(spec), "-o", str(tmp_path / "o"), "--fhir", str(fhir))
+    assert code == 1, err
+    assert f"error: {fhir}" in err and "--fhir" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_hostile_json_is_a_located_error_when_merging(tmp_path, name):
+    path = tmp_path / "manifest.shard-1-of-2.json"
+    path.write_text(HOSTILE_JSON[name])
+    code, _, err = cli("merge-manifests", str(path), "-o", str(tmp_path / "m.json"))
+    assert code == 1 and f"error: {path}: not a manifest" in err, err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_a_hostile_manifest_in_the_output_folder_is_rebuilt_over(tmp_path, name):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "a.yaml").write_text("title: T\ntopics: [side-effects]\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(HOSTILE_JSON[name])
+    for _ in range(2):  # and the run after it, from the manifest the first one wrote
+        code, stdout, err = cli("batch", str(specs), "--sites", str(SITE), "-o", str(out))
+        assert code == 0, err
+    assert "0 built, 1 unchanged, 0 failed" in stdout
+    assert json.loads((out / "manifest.json").read_text())["outputs"][0]["output"] == \
+        "carlsbad/a.pdf"
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_a_hostile_cache_entry_is_a_miss(tmp_path, monkeypatch, name):
+    from handouts.library import load as library
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(cache))
+    topic = tmp_path / "lib" / "topics" / "ours.md"
+    topic.parent.mkdir(parents=True)
+    topic.write_text("---\nid: ours\ntitle: Ours\nreviewed: 2026-11-01\n---\nHello there.\n")
+    library._parse_version.cache_clear()
+    first = library._parse_version(topic, 1, 1)
+    [entry] = cache.glob("*.json")
+    entry.write_text(HOSTILE_JSON[name])
+    library._parse_version.cache_clear()
+    assert library._parse_version(topic, 1, 1) == first

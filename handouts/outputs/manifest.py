@@ -21,7 +21,7 @@ from pathlib import Path
 
 from handouts import __version__
 from handouts.errors import SpecError, shorten
-from handouts.files import Unreadable, file_sha256, read_regular, today, write_atomic
+from handouts.files import Unreadable, file_sha256, read_json, today, write_atomic
 from handouts.render.fontfiles import font_dir
 
 MANIFEST = "manifest.json"
@@ -188,7 +188,7 @@ def manifest_name(shard: tuple[int, int]) -> str:
 
 
 def _load(path: Path) -> dict:
-    data = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
+    data = read_json(path, MAX_MANIFEST_BYTES)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data
