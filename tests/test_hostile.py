@@ -76,6 +76,10 @@ def test_a_tailored_handout_has_a_fixed_metadata_title(build_spec, title, name, 
     ("leaflet-jose-nunez", "José Núñez", []),
     ("leaflet-zoloft-ativan", "A B", ["Zoloft 50 mg", "Ativan 0.5 mg"]),
     ("leafletjanedoe", "Jane Doe", []),
+    ("leaflet-liwu", "Li Wu", []),
+    ("wuli-sheet", "Li Wu", []),
+    ("sertraline-sheet", "A B", ["Zoloft 50 mg"]),     # the generic of the patient's brand
+    ("zoloft-sheet", "A B", ["sertraline 50 MG Oral Tablet"]),  # and the other way round
 ])
 def test_file_names_never_carry_the_name_or_the_medicines(write_spec, tmp_path, out_name, name,
                                                           meds):
@@ -87,6 +91,14 @@ def test_file_names_never_carry_the_name_or_the_medicines(write_spec, tmp_path, 
     assert "patient's name or one of their medicines" in message
     assert "choose a --out-name without" in message
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_a_refused_out_name_is_never_quoted_back(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effects]\npatient:\n  name: José Núñez\n")
+    code, out, err = cli("build", str(spec), "-o", str(tmp_path / "o"), "--out-name",
+                         "José Núñez")
+    assert code == 1 and "--out-name" in err
+    assert "Jos" not in out + err and "Núñez" not in out + err
 
 
 def test_a_name_is_compared_word_by_word(write_spec, tmp_path):
@@ -244,6 +256,39 @@ def test_a_site_id_that_links_out_of_its_folder_is_refused(tmp_path):
     assert "Secret clinic" in pdf_text(built.path)
 
 
+def test_a_sites_folder_beside_the_spec_that_links_out_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    (outside / "lib" / "topics").mkdir(parents=True)
+    (outside / "lib" / "topics" / "ours.md").write_text(
+        "---\nid: ours\ntitle: From elsewhere\nreviewed: 2026-11-01\n---\nElsewhere words.\n")
+    (outside / "clinic.yaml").write_text("name: Clinic from elsewhere\nlibrary: [lib]\n")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "sites").symlink_to(outside, target_is_directory=True)
+    spec = specs / "s.yaml"
+    spec.write_text("title: T\ntopics: [side-effects, ours]\nsite: clinic\n")
+    code, out, err = cli("build", str(spec), "-o", str(tmp_path / "o"), cwd=tmp_path)
+    assert code == 1 and "leaves the folder" in err and f"{spec}:3: site" in err, err
+    assert not (tmp_path / "o").exists()
+    built = build(spec, BuildOptions(out_dir=tmp_path / "o", allow_outside_paths=True))
+    assert "Clinic from elsewhere" in pdf_text(built.path)
+
+
+def test_a_pipe_named_as_a_site_is_said_to_be_one(tmp_path):
+    specs = tmp_path / "specs"
+    (specs / "sites").mkdir(parents=True)
+    _fifo(specs / "sites" / "clinic.yaml")
+    spec = specs / "s.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\nsite: clinic\n")
+    code, _, err = _in_time(lambda: cli("build", str(spec), "-o", str(tmp_path / "o"),
+                                        cwd=tmp_path))
+    assert code == 1 and "not a regular file" in err and "did you mean" not in err, err
+    code, _, err = _in_time(lambda: cli("batch", str(spec), "--sites",
+                                        str(specs / "sites" / "clinic.yaml"), "-o",
+                                        str(tmp_path / "o"), cwd=tmp_path))
+    assert code == 1 and "the site file is not a regular file" in err and "not found" not in err
+
+
 def test_a_library_file_that_links_out_is_refused(tmp_path, build_spec):
     outside = tmp_path / "elsewhere.md"
     outside.write_text("---\nid: linked\ntitle: Linked\nreviewed: 2026-11-01\n---\nHello.\n")
@@ -266,6 +311,11 @@ def test_batch_refuses_unsafe_names_and_clashes(tmp_path):
     code, _, err = cli("batch", str(specs / "a"), str(specs / "b"), "--sites", str(SITE),
                        "-o", str(tmp_path / "out"))
     assert code == 1 and "would both be written to carlsbad/intake.pdf" in err
+    (specs / "b" / "intake.yaml").rename(specs / "b" / "Intake.yaml")
+    code, _, err = cli("batch", str(specs / "a"), str(specs / "b"), "--sites", str(SITE),
+                       "-o", str(tmp_path / "out"))
+    assert code == 1 and "carlsbad/Intake.pdf and carlsbad/intake.pdf" in err, err
+    assert "differ only in case" in err
     dots = tmp_path / "...yaml"
     dots.write_text(SITE.read_text())
     code, _, err = cli("batch", str(specs / "a"), "--sites", str(dots), "-o",

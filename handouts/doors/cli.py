@@ -288,7 +288,7 @@ def preview(spec: Path, page: int, output: Path | None, site: str | None, paper:
                            large_print=large_print)
     prepared = prepare(spec, options)
     check_private_name(output or Path(f"{spec.stem}-page{page}.png"), prepared.spec_file,
-                       from_option=output is not None)
+                       output is not None, prepared.library.drugs)
     output = output or Path("build") / f"{spec.stem}-page{page}.png"
     data, warnings = make_pdf(prepared, options)
     for warning in warnings:
@@ -501,7 +501,8 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
     prepared = prepare(spec, options) if spec else _prepare_meds(options)
     target = output or Path("build") / (f"{spec.stem}-report.pdf" if spec
                                         else "co-medication-report.pdf")
-    check_private_name(target, prepared.spec_file, from_option=output is not None or not spec)
+    check_private_name(target, prepared.spec_file, output is not None or not spec,
+                       prepared.library.drugs)
     data, warnings = make_report(prepared, options)
     for note in prepared.notes:
         click.echo(note, err=True)

@@ -126,7 +126,7 @@ def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
     prepared = prepare(spec_path, options)
     target = options.out_dir / output_name(spec_path, options.out_name)
     if options.out_name:
-        check_private_name(target, prepared.spec_file, from_option=True)
+        check_private_name(target, prepared.spec_file, True, prepared.library.drugs)
     return build_prepared(prepared, target, options)
 
 
@@ -134,7 +134,7 @@ def build_prepared(prepared: Prepared, target: Path,
                    options: BuildOptions = BuildOptions()) -> Built:
     """Assemble, render and write a prepared handout to `target` (the PDF's path; its
     twin in each other format has the same name with that format's suffix)."""
-    check_private_name(target, prepared.spec_file)
+    check_private_name(target, prepared.spec_file, drugs=prepared.library.drugs)
     outputs, warnings = make_outputs(prepared, options)
     written = []
     for fmt, data in outputs.items():
@@ -297,23 +297,48 @@ def _site_text(value) -> str | None:
     return getattr(value, "display", value)
 
 
-def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False) -> None:
+def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False,
+                       drugs=None) -> None:
     """A file name must never carry the patient's name or medicines: compared word by word
-    after folding accents and case, so "Li Wu", "José Núñez" and "leaflet-zoloft" are all
-    caught while "leaflet-0042" for Lea Martin is not."""
+    after folding accents and case, so "Li Wu", "liwu", "José Núñez" and "leaflet-zoloft"
+    are all caught while "leaflet-0042" for Lea Martin is not. With the library's medicine
+    table (`drugs`), a word that names one of the patient's medicines under another name
+    ("sertraline" for Zoloft, "zoloft" for sertraline) is caught too."""
     patient = spec_file.spec.patient
     if patient is None:
         return
-    named = private_words(patient)
     stem = folded_words(target.stem)
-    joined = "".join(stem)
-    name_run = "".join(folded_words(patient.name or ""))
-    if named & set(stem) or (len(name_run) >= 6 and name_run in joined):
+    if private_words(patient) & set(stem) or _joined_name(patient.name or "", stem) or \
+            (drugs is not None and _names_a_medicine(stem, patient, drugs)):
         hint = ("choose a --out-name without the patient's name or medicines" if from_option
                 else "rename the spec file, or choose a generic name with --out-name")
         raise SpecError.one("the output file name would contain the patient's name or one of "
                             "their medicines", spec_file.path if not from_option else None,
                             field="--out-name" if from_option else "patient", hint=hint)
+
+
+MIN_JOINED_NAME = 4  # "liwu" for Li Wu; shorter runs hide in too many ordinary words
+
+
+def _joined_name(name: str, stem: list[str]) -> bool:
+    """The name's words run together, in either order ("leafletliwu", "wu-li-sheet")."""
+    words, joined = folded_words(name), "".join(stem)
+    return any(len(run) >= MIN_JOINED_NAME and run in joined
+               for run in ("".join(words), "".join(reversed(words))))
+
+
+def _names_a_medicine(stem: list[str], patient: Patient, drugs) -> bool:
+    """Some run of up to three words of the file name is a name (generic or brand) of an
+    ingredient of one of the patient's medicines."""
+    taken = {i.name for entry in patient.medications
+             for i in drugs.recognise(entry).ingredients} - TREATMENT_WORDS
+    for start in range(len(stem)):
+        for size in (1, 2, 3):
+            found = drugs.lookup(" ".join(stem[start:start + size])) \
+                if start + size <= len(stem) else None
+            if found and taken & set(found[0]):
+                return True
+    return False
 
 
 def folded_words(text: str) -> list[str]:
@@ -366,8 +391,8 @@ def output_name(spec_path: Path, out_name: str | None) -> str:
     name = out_name or spec_path.stem
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
-    if not is_plain_name(name):
-        raise SpecError.one(f"output name {name!r} is not a plain file name", field="--out-name",
+    if not is_plain_name(name):  # never quoted: it could be the patient's name
+        raise SpecError.one("the output name is not a plain file name", field="--out-name",
                             hint="use letters, digits, '.', '-', '_' and spaces, no folders")
     return name
 

@@ -77,7 +77,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                            formats=settings.formats)
     try:
         prepared = prepare(settings.at(Path(job.spec)), options)
-        check_private_name(settings.out_dir / job.output, prepared.spec_file)
+        check_private_name(settings.out_dir / job.output, prepared.spec_file,
+                           drugs=prepared.library.drugs)
         spec_date = prepared.spec_file.spec.date
         date = (spec_date or today()).isoformat()
         inputs = tuple((identity(p, settings.base), file_sha256(p))
@@ -94,6 +95,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                       warnings=tuple(str(w) for w in warnings), inputs=inputs, date=date,
                       date_from_spec=spec_date is not None,
                       libraries=tuple(identity(r, settings.base) for r in roots),
+                      given_libraries=tuple(identity(settings.at(p), settings.base)
+                                            for p in settings.libraries),
                       listing=listing, formats=settings.formats, others=others), outputs
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",
