@@ -21,9 +21,10 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """Load everything a build needs, start the warm workers, then serve until Ctrl-C."""
     import uvicorn  # the web extra: loaded only when the app starts
 
+    # the app's modules need the web extra too (Starlette, Jinja2)
     from handouts.doors.serve.app import Sites, create_app
-    from handouts.doors.serve.door import Hosts
-    from handouts.doors.serve.limits import BoundedProtocol
+    from handouts.doors.serve.door import Hosts  # the web extra (Starlette)
+    from handouts.doors.serve.limits import BoundedProtocol  # the web extra (uvicorn)
     from handouts.doors.serve.pool import Pool
 
     library = warm_parent(libraries)
@@ -51,7 +52,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 async def _serve(server, listening: socket.socket) -> None:
     """uvicorn's own serve(), with the event loop's faults said once, not a traceback each
     (see limits.LoopFaults)."""
-    from handouts.doors.serve.limits import LoopFaults
+    from handouts.doors.serve.limits import LoopFaults  # uvicorn: the web extra
 
     asyncio.get_running_loop().set_exception_handler(LoopFaults(server.server_state.connections))
     await server.serve(sockets=[listening])
