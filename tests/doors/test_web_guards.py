@@ -36,6 +36,31 @@ FORM = {"title": "Pay the clinic $500 today at evil.example", "name": PRIVATE,
 URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
+def _start_server(folder: Path, sites: Path, files: int) -> dict:
+    """`handouts serve` on a free port, allowed `files` open file descriptors."""
+    log = folder / "server.log"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "handouts", "serve", "--port", "0", "--workers", "1",
+             "--sites", str(sites)], cwd=folder, stdout=subprocess.PIPE, stderr=err, text=True,
+            preexec_fn=limit)
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        pytest.fail(f"handouts serve did not start: {log.read_text()[-2000:]}")
+    port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+    return {"port": port, "url": f"http://127.0.0.1:{port}", "log": log, "pid": process.pid,
+            "process": process}
+
+
+def _stop_server(server: dict) -> None:
+    server["process"].terminate()
+    server["process"].wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The real server, at the usual desktop limit of 1,024 file descriptors, offering a
@@ -45,24 +70,9 @@ def server(tmp_path_factory):
         shutil.copy(SPECS / "sites" / name, sites / name)
     (sites / "broken-colour.yaml").write_text("name: Broken\ncolors:\n  primary: blue\n")
     (sites / "broken-yaml.yaml").write_text("name: [unclosed\n")
-    log = tmp_path_factory.mktemp("log") / "server.log"
-    cwd = tmp_path_factory.mktemp("cwd")
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    with log.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "handouts", "serve", "--port", "0", "--workers", "1",
-             "--sites", str(sites)], cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True,
-            preexec_fn=limit)
-    line = process.stdout.readline()
-    if "http://" not in line:
-        process.kill()
-        pytest.fail(f"handouts serve did not start: {log.read_text()[-2000:]}")
-    port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
-    yield {"port": port, "url": f"http://127.0.0.1:{port}", "log": log, "pid": process.pid}
-    process.terminate()
-    process.wait(timeout=30)
+    started = _start_server(tmp_path_factory.mktemp("server"), sites, 1024)
+    yield started
+    _stop_server(started)
 
 
 def _log(server) -> str:
@@ -265,11 +275,7 @@ def test_a_thousand_idle_connections_leave_the_app_reachable(server):
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     idle, most = [], 0
     try:
-        for _ in range(1100):
-            sock = socket.socket()
-            sock.settimeout(5)
-            sock.connect(("127.0.0.1", server["port"]))
-            idle.append(sock)
+        idle = _idle_connections(server, 1100)
         time.sleep(2)
         most = _open_files(server["pid"])
         started = time.monotonic()
@@ -283,6 +289,40 @@ def test_a_thousand_idle_connections_leave_the_app_reachable(server):
     assert most < MAX_CONNECTIONS + 60  # never near the 1,024 it may open
     log = _log(server)
     assert "Traceback" not in log and "Too many open files" not in log
+
+
+def _idle_connections(server, count: int) -> list[socket.socket]:
+    opened = []
+    for _ in range(count):
+        sock = socket.socket()
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", server["port"]))
+        opened.append(sock)
+    return opened
+
+
+def test_running_out_of_file_descriptors_is_said_once(tmp_path):
+    """At a limit below the connection bound (60 descriptors), the process does run out:
+    one line says so, idle connections make room, and the app still answers."""
+    server = _start_server(tmp_path, SPECS / "sites", 60)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    idle = []
+    try:
+        idle = _idle_connections(server, 200)
+        time.sleep(3)
+        started = time.monotonic()
+        code, _, _ = _request(server, "GET", "/", timeout=20)
+        assert code == 200 and time.monotonic() - started < 10
+    finally:
+        for sock in idle:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        _stop_server(server)
+    log = _log(server)
+    assert log.count("out of file descriptors") == 1, log[-3000:]
+    assert "Traceback" not in log and "Too many open files" not in log
+    assert len(log.splitlines()) < 20
 
 
 def test_a_request_too_slow_to_arrive_is_closed(server):

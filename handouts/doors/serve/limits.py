@@ -14,10 +14,10 @@ import asyncio
 import errno
 import logging
 import time
+import traceback
+from pathlib import Path
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
-
-from handouts.errors import internal_error
 
 MAX_CONNECTIONS = 64  # a browser opens six per site; far below 1,024 descriptors
 HEAD_SECONDS = 10.0  # to send a request's head, from connecting or the last response
@@ -94,12 +94,17 @@ class LoopFaults:
     def __call__(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
         exc = context.get("exception")
         if isinstance(exc, OSError) and exc.errno in OUT_OF_FILES:
-            closed = close_idle(self.connections, max(1, len(self.connections) // 4))
-            self._once("files", "out of file descriptors: closed %d idle connections; "
-                       "new ones wait (this is said once a minute)", closed)
-        elif exc is not None:
-            self._once(type(exc).__name__, "%s (in the server's event loop)",
-                       internal_error(exc))
+            # connections accepted in the same burst are not yet in the set: the next
+            # try, a second later, finds them and closes a quarter of the idle ones
+            close_idle(self.connections, max(1, len(self.connections) // 4))
+            self._once("files", "out of file descriptors: idle connections are closed to "
+                       "make room, and new ones wait (said once a minute)")
+        elif exc is not None:  # by its type and place, never its text
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames \
+                else ""
+            self._once(type(exc).__name__, "a fault in the server's event loop (%s%s)",
+                       type(exc).__name__, where)
         else:
             self._once("message", "a fault in the server's event loop")
 
