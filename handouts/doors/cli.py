@@ -298,13 +298,8 @@ def _run_with_progress(batch_module, planned, settings, executor, checkpoint, st
 def preview(spec: Path, page: int, output: Path | None, site: str | None, paper: str | None,
             large_print: bool, dpi: int) -> None:
     """Render one page of a handout to PNG, to look at before printing."""
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        make_pdf,
-        prepare,
-        write_atomic,
-    )
+    from handouts.outputs.build import BuildOptions, make_pdf, prepare, write_atomic
+    from handouts.outputs.names import check_private_name
     from handouts.render.preview import page_png
 
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
@@ -506,13 +501,8 @@ def report(spec: Path | None, meds: str | None, fhir: Path | None, output: Path 
     """The clinician co-medication report for one patient's medicines (SPEC's patient
     block, --meds, --fhir): for each class, what the evidence says for ketamine and
     esketamine and what to monitor, cited; medicines not covered listed for review."""
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        page_count,
-        prepare,
-        write_atomic,
-    )
+    from handouts.outputs.build import BuildOptions, page_count, prepare, write_atomic
+    from handouts.outputs.names import check_private_name
     from handouts.outputs.report import make_report
 
     quiet_collector()

@@ -45,7 +45,7 @@ def read_medications(path: Path) -> FhirMedications:
     try:
         data = read_regular(path, MAX_BYTES)
     except Unreadable as exc:
-        raise SpecError.one(f"the file {exc}", path, field=WHERE) from None
+        raise SpecError.one(f"FHIR file {exc}", path, field=WHERE) from None
     return medications_from_bytes(data, path)
 
 

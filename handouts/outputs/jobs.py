@@ -60,14 +60,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
     """Build one job in memory; never raises for bad input (the failure is the result)."""
     # Imported here, not above: planning a batch and a rerun with nothing to build never
     # load the engine (ReportLab and the library), which is most of the start-up time.
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        input_files,
-        make_outputs,
-        page_count,
-        prepare,
-    )
+    from handouts.outputs.build import BuildOptions, input_files, make_outputs, page_count, prepare
+    from handouts.outputs.names import check_private_name
 
     options = BuildOptions(out_dir=settings.out_dir,
                            site=str(settings.at(Path(job.site))) if job.site else None,
