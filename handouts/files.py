@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import json
 import os
 import re
 import stat
 import tempfile
 import time
+from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from handouts.errors import HandoutError, Problem, SpecError, UsageError
 
@@ -59,6 +62,67 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
         raise Unreadable(f"cannot be read ({exc.strerror})") from None
     finally:
         os.close(fd)
+
+
+class BadJson(ValueError):
+    """JSON we will not take: not UTF-8, not valid, nested too deeply, a number too long or
+    not finite. The message is a phrase ("nested more than 64 levels deep"); `line` is where
+    the parser stopped, when it knows."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+MAX_JSON_DEPTH = 64  # a FHIR Bundle nests about 10 deep, a manifest 4
+MAX_JSON_DIGITS = 30  # page counts and sizes; a FHIR integer is a 32-bit value
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the four
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """JSON text -> Python data, bounded: nesting deeper than `max_depth`, an integer of
+    more than MAX_JSON_DIGITS digits, NaN, Infinity and numbers that overflow to infinity
+    are refused (BadJson) before they can exhaust the stack or a CPU, or reach the page."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadJson("not UTF-8 text") from None
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _BRACKETS)
+    if brackets and max(accumulate(map(_STEP.__getitem__, brackets))) > max_depth:
+        raise BadJson(f"nested more than {max_depth} levels deep")
+    try:
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
+        raise BadJson(f"not valid JSON ({exc.msg})", exc.lineno) from None
+    except RecursionError:  # deeper than the scan saw (it cannot be, but never a crash)
+        raise BadJson("nested too deeply") from None
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise BadJson(f"a number has more than {MAX_JSON_DIGITS} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text) if len(text) <= 4 * MAX_JSON_DIGITS else float("inf")
+    if value in (float("inf"), float("-inf")):
+        raise BadJson("a number is out of range")
+    return value
+
+
+def _json_constant(name: str) -> float:
+    raise BadJson(f"{name} is not a JSON number")
+
+
+def read_json(path: Path, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """A regular file's JSON, read with read_regular and parsed with parse_json: a FIFO,
+    a device, a huge file or hostile JSON is Unreadable or BadJson, never a hang or a
+    crash."""
+    return parse_json(read_regular(path, max_bytes), max_depth)
 
 
 def today() -> dt.date:

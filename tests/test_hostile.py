@@ -76,6 +76,10 @@ def test_a_tailored_handout_has_a_fixed_metadata_title(build_spec, title, name, 
     ("leaflet-jose-nunez", "José Núñez", []),
     ("leaflet-zoloft-ativan", "A B", ["Zoloft 50 mg", "Ativan 0.5 mg"]),
     ("leafletjanedoe", "Jane Doe", []),
+    ("leaflet-liwu", "Li Wu", []),
+    ("wuli-sheet", "Li Wu", []),
+    ("sertraline-sheet", "A B", ["Zoloft 50 mg"]),     # the generic of the patient's brand
+    ("zoloft-sheet", "A B", ["sertraline 50 MG Oral Tablet"]),  # and the other way round
 ])
 def test_file_names_never_carry_the_name_or_the_medicines(write_spec, tmp_path, out_name, name,
                                                           meds):
@@ -87,6 +91,14 @@ def test_file_names_never_carry_the_name_or_the_medicines(write_spec, tmp_path, 
     assert "patient's name or one of their medicines" in message
     assert "choose a --out-name without" in message
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_a_refused_out_name_is_never_quoted_back(write_spec, tmp_path):
+    spec = write_spec("title: T\ntopics: [side-effects]\npatient:\n  name: José Núñez\n")
+    code, out, err = cli("build", str(spec), "-o", str(tmp_path / "o"), "--out-name",
+                         "José Núñez")
+    assert code == 1 and "--out-name" in err
+    assert "Jos" not in out + err and "Núñez" not in out + err
 
 
 def test_a_name_is_compared_word_by_word(write_spec, tmp_path):
@@ -244,6 +256,39 @@ def test_a_site_id_that_links_out_of_its_folder_is_refused(tmp_path):
     assert "Secret clinic" in pdf_text(built.path)
 
 
+def test_a_sites_folder_beside_the_spec_that_links_out_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    (outside / "lib" / "topics").mkdir(parents=True)
+    (outside / "lib" / "topics" / "ours.md").write_text(
+        "---\nid: ours\ntitle: From elsewhere\nreviewed: 2026-11-01\n---\nElsewhere words.\n")
+    (outside / "clinic.yaml").write_text("name: Clinic from elsewhere\nlibrary: [lib]\n")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "sites").symlink_to(outside, target_is_directory=True)
+    spec = specs / "s.yaml"
+    spec.write_text("title: T\ntopics: [side-effects, ours]\nsite: clinic\n")
+    code, out, err = cli("build", str(spec), "-o", str(tmp_path / "o"), cwd=tmp_path)
+    assert code == 1 and "leaves the folder" in err and f"{spec}:3: site" in err, err
+    assert not (tmp_path / "o").exists()
+    built = build(spec, BuildOptions(out_dir=tmp_path / "o", allow_outside_paths=True))
+    assert "Clinic from elsewhere" in pdf_text(built.path)
+
+
+def test_a_pipe_named_as_a_site_is_said_to_be_one(tmp_path):
+    specs = tmp_path / "specs"
+    (specs / "sites").mkdir(parents=True)
+    _fifo(specs / "sites" / "clinic.yaml")
+    spec = specs / "s.yaml"
+    spec.write_text("title: T\ntopics: [side-effects]\nsite: clinic\n")
+    code, _, err = _in_time(lambda: cli("build", str(spec), "-o", str(tmp_path / "o"),
+                                        cwd=tmp_path))
+    assert code == 1 and "not a regular file" in err and "did you mean" not in err, err
+    code, _, err = _in_time(lambda: cli("batch", str(spec), "--sites",
+                                        str(specs / "sites" / "clinic.yaml"), "-o",
+                                        str(tmp_path / "o"), cwd=tmp_path))
+    assert code == 1 and "the site file is not a regular file" in err and "not found" not in err
+
+
 def test_a_library_file_that_links_out_is_refused(tmp_path, build_spec):
     outside = tmp_path / "elsewhere.md"
     outside.write_text("---\nid: linked\ntitle: Linked\nreviewed: 2026-11-01\n---\nHello.\n")
@@ -266,6 +311,11 @@ def test_batch_refuses_unsafe_names_and_clashes(tmp_path):
     code, _, err = cli("batch", str(specs / "a"), str(specs / "b"), "--sites", str(SITE),
                        "-o", str(tmp_path / "out"))
     assert code == 1 and "would both be written to carlsbad/intake.pdf" in err
+    (specs / "b" / "intake.yaml").rename(specs / "b" / "Intake.yaml")
+    code, _, err = cli("batch", str(specs / "a"), str(specs / "b"), "--sites", str(SITE),
+                       "-o", str(tmp_path / "out"))
+    assert code == 1 and "carlsbad/Intake.pdf and carlsbad/intake.pdf" in err, err
+    assert "differ only in case" in err
     dots = tmp_path / "...yaml"
     dots.write_text(SITE.read_text())
     code, _, err = cli("batch", str(specs / "a"), "--sites", str(dots), "-o",
@@ -446,3 +496,77 @@ def test_files_are_written_with_our_process_id_and_stale_parts_only_are_removed(
     remove_partial_files(tmp_path)
     assert live.exists() and not dead.exists()
     assert stat.S_ISREG(live.stat().st_mode)
+
+
+# ---- 15. one bounded JSON reader: FHIR files and uploads, manifests, the cache ---------------
+
+
+HOSTILE_JSON = {
+    "1,000-deep": "[" * 1000 + "]" * 1000,
+    "5,000 digits": '{"resourceType": "Bundle", "total": ' + "1" * 5000 + "}",
+    "NaN": '{"resourceType": "Bundle", "total": NaN}',
+    "1e999": '[{"resourceType": "Bundle", "total": 1e999}]',
+}
+
+
+@pytest.mark.parametrize("what", ["fifo", "/dev/zero", "/dev/urandom"])
+def test_fhir_reads_only_a_regular_file(tmp_path, write_spec, what):
+    spec = write_spec("title: T\ntopics: [side-effects]\n")
+    fhir = _fifo(tmp_path / "chart.json") if what == "fifo" else Path(what)
+    result = _in_time(lambda: CliRunner().invoke(
+        main, ["build", str(spec), "-o", str(tmp_path / "o"), "--fhir", str(fhir)]))
+    assert result.exit_code == 1, result.output
+    assert "not a regular file" in result.output and "--fhir" in result.output
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_hostile_json_is_a_located_error_in_fhir(tmp_path, write_spec, name):
+    spec = write_spec("title: T\ntopics: [side-effects]\n")
+    fhir = tmp_path / "chart.json"
+    fhir.write_text(HOSTILE_JSON[name])
+    code, _, err = cli("build", str(spec), "-o", str(tmp_path / "o"), "--fhir", str(fhir))
+    assert code == 1, err
+    assert f"error: {fhir}" in err and "--fhir" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_hostile_json_is_a_located_error_when_merging(tmp_path, name):
+    path = tmp_path / "manifest.shard-1-of-2.json"
+    path.write_text(HOSTILE_JSON[name])
+    code, _, err = cli("merge-manifests", str(path), "-o", str(tmp_path / "m.json"))
+    assert code == 1 and f"error: {path}: not a manifest" in err, err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_a_hostile_manifest_in_the_output_folder_is_rebuilt_over(tmp_path, name):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "a.yaml").write_text("title: T\ntopics: [side-effects]\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(HOSTILE_JSON[name])
+    for _ in range(2):  # and the run after it, from the manifest the first one wrote
+        code, stdout, err = cli("batch", str(specs), "--sites", str(SITE), "-o", str(out))
+        assert code == 0, err
+    assert "0 built, 1 unchanged, 0 failed" in stdout
+    assert json.loads((out / "manifest.json").read_text())["outputs"][0]["output"] == \
+        "carlsbad/a.pdf"
+
+
+@pytest.mark.parametrize("name", HOSTILE_JSON)
+def test_a_hostile_cache_entry_is_a_miss(tmp_path, monkeypatch, name):
+    from handouts.library import load as library
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(cache))
+    topic = tmp_path / "lib" / "topics" / "ours.md"
+    topic.parent.mkdir(parents=True)
+    topic.write_text("---\nid: ours\ntitle: Ours\nreviewed: 2026-11-01\n---\nHello there.\n")
+    library._parse_version.cache_clear()
+    first = library._parse_version(topic, 1, 1)
+    [entry] = cache.glob("*.json")
+    entry.write_text(HOSTILE_JSON[name])
+    library._parse_version.cache_clear()
+    assert library._parse_version(topic, 1, 1) == first

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from handouts import __version__
-from handouts.errors import HandoutError, UsageError, capped, internal_error
+from handouts.errors import HandoutError, UsageError, capped, internal_error, shorten
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
@@ -180,7 +180,15 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
               "or a Dask cluster (of --jobs processes here, unless --scheduler is given).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="A running Dask scheduler whose workers lay out the handouts (implies "
-              "--executor dask; specs, sites and libraries must be at the same paths there).")
+              "--executor dask; specs, sites and libraries must be at the same paths there). "
+              "tcp:// only on this machine or a private network you trust; else tls://.")
+@click.option("--tls-ca-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a tls:// scheduler: the certificate authority that signed the "
+              "scheduler's and workers' certificates.")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a tls:// scheduler: this client's certificate (PEM).")
+@click.option("--tls-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a tls:// scheduler: this client's private key (PEM).")
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
 @click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
@@ -188,7 +196,8 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
           allow_outside_paths: bool, contact_sheet: bool, executor: str,
-          scheduler: str | None, fhir: Path | None, formats: str) -> None:
+          scheduler: str | None, tls_ca_file: Path | None, tls_cert: Path | None,
+          tls_key: Path | None, fhir: Path | None, formats: str) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts.files import parse_formats
     from handouts.outputs import batch as batch_module
@@ -196,6 +205,8 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     from handouts.outputs import manifest as manifests
     from handouts.outputs.executors import Stop
 
+    runner = _executor(executor, scheduler, jobs or batch_module.default_workers(),
+                       (tls_ca_file, tls_cert, tls_key))
     shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
     planned = batch_module.plan(batch_module.find_specs(specs),
                                 batch_module.find_sites(sites), shard_spec)
@@ -205,7 +216,6 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
 
         click.echo(read_medications(fhir).summary(), err=True)
     chosen = parse_formats(formats)
-    workers = jobs or batch_module.default_workers()
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
         distributed = executor == "dask" or scheduler is not None
@@ -220,7 +230,6 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
             manifests.write_manifest(manifest, manifests.with_previous(results, previous),
                                      shard_spec)
 
-        runner = _executor(executor, scheduler, workers)
         report = _run_with_progress(batch_module, planned, settings, runner, checkpoint, stop)
         results = manifests.with_previous(report.results, previous) if report.interrupted \
             else report.results
@@ -273,14 +282,28 @@ def _write_contact_sheet(out_dir: Path, report, shard: tuple[int, int]) -> None:
     click.echo(f"contact sheet: {out_dir / name}")
 
 
-def _executor(kind: str, scheduler: str | None, workers: int):
-    from handouts.outputs.executors import Dask, Local
+def _executor(kind: str, scheduler: str | None, workers: int,
+              tls: tuple[Path | None, Path | None, Path | None] = (None, None, None)):
+    from handouts.outputs.executors import Dask, Local, Tls
 
     if scheduler is not None and not scheduler.startswith(("tcp://", "tls://")):
-        raise UsageError.one(f"--scheduler {scheduler!r} is not an address",
-                             field="--scheduler", hint="e.g. --scheduler tcp://10.0.0.5:8786")
+        raise UsageError.one(f"--scheduler {shorten(scheduler)} is not an address",
+                             field="--scheduler", hint="e.g. --scheduler tls://10.0.0.5:8786")
+    given = [p for p in tls if p is not None]
+    secure = scheduler is not None and scheduler.startswith("tls://")
+    if given and not secure:
+        raise UsageError.one("--tls-ca-file, --tls-cert and --tls-key are for a tls:// "
+                             "scheduler", field="--scheduler",
+                             hint="give --scheduler tls://HOST:PORT")
+    if secure and len(given) < 3:
+        raise UsageError.one("a tls:// scheduler needs --tls-ca-file, --tls-cert and --tls-key",
+                             field="--scheduler", hint="the certificate authority, and this "
+                             "client's certificate and key, as the scheduler was given")
+    for option, path in zip(("--tls-ca-file", "--tls-cert", "--tls-key"), tls, strict=True):
+        if path is not None and not path.is_file():
+            raise UsageError.one("not found, or not a regular file", str(path), field=option)
     if kind == "dask" or scheduler is not None:
-        return Dask(scheduler, workers)
+        return Dask(scheduler, workers, Tls(*given) if secure else None)
     return Local(workers)
 
 
@@ -312,13 +335,8 @@ def _run_with_progress(batch_module, planned, settings, executor, checkpoint, st
 def preview(spec: Path, page: int, out_dir: Path | None, site: str | None, paper: str | None,
             large_print: bool, dpi: int) -> None:
     """Render one page of a handout to PNG, to look at before printing."""
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        make_pdf,
-        prepare,
-        write_atomic,
-    )
+    from handouts.outputs.build import BuildOptions, make_pdf, prepare, write_atomic
+    from handouts.outputs.names import check_private_name
     from handouts.render.preview import page_png
 
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
@@ -326,7 +344,7 @@ def preview(spec: Path, page: int, out_dir: Path | None, site: str | None, paper
     prepared = prepare(spec, options)
     out_dir, name = output_option(out_dir, None, ".png")
     output = out_dir / (name or f"{spec.stem}{prepared.variant}-page{page}.png")
-    check_private_name(output, prepared.spec_file, from_option=name is not None)
+    check_private_name(output, prepared.spec_file, name is not None, prepared.library.drugs)
     data, warnings = make_pdf(prepared, options)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -551,14 +569,8 @@ def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Pa
     """The clinician co-medication report for one patient's medicines (SPEC's patient
     block, --meds, --fhir): for each class, what the evidence says for ketamine and
     esketamine and what to monitor, cited; medicines not covered listed for review."""
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        output_name,
-        page_count,
-        prepare,
-        write_atomic,
-    )
+    from handouts.outputs.build import BuildOptions, page_count, prepare, write_atomic
+    from handouts.outputs.names import check_private_name, output_name
     from handouts.outputs.report import make_report
 
     quiet_collector()
@@ -573,7 +585,8 @@ def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Pa
     default = f"{spec.stem}{prepared.variant}-report" if spec else \
         f"co-medication-report{prepared.variant}"
     target = out_dir / output_name(default, out_name)
-    check_private_name(target, prepared.spec_file, from_option=out_name is not None or not spec)
+    check_private_name(target, prepared.spec_file, out_name is not None or not spec,
+                       prepared.library.drugs)
     data, warnings = make_report(prepared, options)
     for note in prepared.notes:
         click.echo(note, err=True)

@@ -13,12 +13,12 @@ Messages count entries, never quote them.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.errors import SpecError
+from handouts.files import BadJson, Unreadable, parse_json, read_regular
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 KINDS = ("MedicationStatement", "MedicationRequest")
@@ -53,13 +53,9 @@ class FhirMedications:
 def read_medications(path: Path) -> FhirMedications:
     """The patient's current medicines from a FHIR JSON file; SpecError if it is not one."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SpecError.one(f"larger than {MAX_BYTES // (1024 * 1024)} MB", path,
-                                field=WHERE)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SpecError.one(f"cannot read the file ({exc.strerror})", path,
-                            field=WHERE) from None
+        data = read_regular(path, MAX_BYTES)
+    except Unreadable as exc:
+        raise SpecError.one(f"FHIR file {exc}", path, field=WHERE) from None
     return medications_from_bytes(data, path)
 
 
@@ -97,13 +93,11 @@ def _medications(data, path: str | Path) -> FhirMedications:
 
 
 def _parse_json(data: bytes, source: str | Path, where: str):
+    """The bounded JSON reader every JSON input goes through (depth, digits, NaN)."""
     try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SpecError.one("not UTF-8 text", source, field=where) from None
-    except json.JSONDecodeError as exc:
-        raise SpecError.one(f"not valid JSON ({exc.msg})", source, line=exc.lineno,
-                            field=where) from None
+        return parse_json(data)
+    except BadJson as exc:
+        raise SpecError.one(str(exc), source, line=exc.line, field=where) from None
 
 
 def _medication_resources(data, path: str | Path):

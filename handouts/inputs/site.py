@@ -166,7 +166,13 @@ def find_site(ref: str, spec_path: Path | None = None, allow_outside: bool = Fal
     folders = site_folders(spec_path)
     for folder in folders:
         candidate = folder / f"{ref}.yaml"
+        if candidate.exists() and not candidate.is_file():  # a pipe or device: never read
+            raise SpecError(Problem(f"site file '{candidate}' is not a regular file (a "
+                                    "device, pipe or socket)", **where))
         if candidate.is_file():
+            if spec_path is not None and folder == folders[0] and \
+                    folder != Path("specs/sites"):  # beside the spec: sites/ may not link out
+                inside(spec_path, f"sites/{ref}.yaml", allow_outside, where)
             return inside(candidate, candidate.name, allow_outside, where)
     known = sorted({p.stem for folder in folders if folder.is_dir()
                     for p in folder.glob("*.yaml")})

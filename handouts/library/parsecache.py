@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from handouts import document
-from handouts.files import Unreadable, read_regular
+from handouts.files import Unreadable, read_json
 from handouts.library.contentfile import ContentFile, FrontMatter
 
 FORMAT = "handouts-parsed-content/1"
 MAX_ENTRY_BYTES = 4_000_000
+MAX_DEPTH = 256  # our own blocks nest deeper than input files; still far from the stack
 _TYPES = {cls.__name__: cls for cls in (
     document.Text, document.Link, document.Cite, document.Paragraph, document.Heading,
     document.ListBlock, document.Table, document.Callout, document.Audience)}
@@ -54,7 +55,7 @@ def read(key: str) -> ContentFile | None:
     if folder is None or not _private_folder(folder):
         return None
     try:
-        entry = json.loads(read_regular(folder / f"{key}.json", MAX_ENTRY_BYTES))
+        entry = read_json(folder / f"{key}.json", MAX_ENTRY_BYTES, MAX_DEPTH)
         payload = entry["payload"]
         if entry.get("format") != FORMAT or entry.get("key") != key or \
                 entry.get("sha256") != _digest(payload):

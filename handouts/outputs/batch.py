@@ -50,7 +50,7 @@ class Report:
 # ---- planning -----------------------------------------------------------------------------
 
 
-def find_specs(inputs: Sequence[Path]) -> list[Path]:
+def find_specs(inputs: Sequence[Path], kind: str = "spec") -> list[Path]:
     """Spec files given directly, or the *.yaml files at the top of a given folder."""
     out: list[Path] = []
     for path in inputs:
@@ -58,14 +58,17 @@ def find_specs(inputs: Sequence[Path]) -> list[Path]:
             out.extend(sorted(path.glob("*.yaml")))
         elif path.is_file():
             out.append(path)
+        elif path.exists():
+            raise SpecError.one(f"the {kind} file is not a regular file (a device, pipe or "
+                                "socket)", path, hint=f"give a {kind} file or a folder of them")
         else:
-            raise SpecError.one("spec file or folder not found", path)
+            raise SpecError.one(f"{kind} file or folder not found", path)
     return out
 
 
 def find_sites(inputs: Sequence[Path]) -> list[Path]:
     """Site files given directly, or every *.yaml in a given folder."""
-    return find_specs(inputs)
+    return find_specs(inputs, "site")
 
 
 def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = (1, 1)
@@ -93,14 +96,19 @@ def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = 
 
 def _refuse_clashes(jobs: set[Job]) -> None:
     by_output: dict[str, list[Job]] = {}
-    for job in jobs:
-        by_output.setdefault(job.output, []).append(job)
+    for job in jobs:  # by case-folded name: macOS and Windows folders ignore case
+        by_output.setdefault(job.output.casefold(), []).append(job)
     problems = []
-    for output, claims in sorted(by_output.items()):
+    for _, claims in sorted(by_output.items()):
         if len({(Path(j.spec).resolve(), j.site and Path(j.site).resolve())
                 for j in claims}) > 1:
-            files = " and ".join(sorted({j.spec for j in claims}))
-            problems.append(Problem(f"{files} would both be written to {output}",
+            specs, sites = {j.spec for j in claims}, {j.site or "" for j in claims}
+            files = " and ".join(sorted(specs if len(specs) > 1 else sites))
+            outputs = sorted({j.output for j in claims})
+            case = " (names that differ only in case are one file on macOS and Windows)" \
+                if len(outputs) > 1 else ""
+            problems.append(Problem(f"{files} would both be written to "
+                                    f"{' and '.join(outputs)}{case}",
                                     hint="give the specs (or sites) different file names, "
                                          "or build them into different folders"))
     if problems:

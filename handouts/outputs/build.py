@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from handouts.assemble.handout import assemble, choose_sections, recognise_medicines
 from handouts.errors import LayoutError, Problem, SpecError
-from handouts.files import is_plain_name, today, write_atomic
-from handouts.inputs.medicines import name_words
+from handouts.files import today, write_atomic
 from handouts.inputs.site import Site, find_site, load_site, text_warnings
 from handouts.inputs.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.inputs.validation import field_name, plain_message
 from handouts.library.load import BUNDLED, Library, open_library
+from handouts.outputs.names import check_private_name, output_name
 from handouts.render.fontfiles import font_files
 from handouts.render.printcheck import site_problems
 
@@ -140,7 +138,7 @@ def build(spec_path: Path, options: BuildOptions = BuildOptions()) -> Built:
     target = options.out_dir / output_name(spec_path.stem + prepared.variant,
                                                options.out_name)
     if options.out_name:
-        check_private_name(target, prepared.spec_file, from_option=True)
+        check_private_name(target, prepared.spec_file, True, prepared.library.drugs)
     return build_prepared(prepared, target, options)
 
 
@@ -148,7 +146,7 @@ def build_prepared(prepared: Prepared, target: Path,
                    options: BuildOptions = BuildOptions()) -> Built:
     """Assemble, render and write a prepared handout to `target` (the PDF's path; its
     twin in each other format has the same name with that format's suffix)."""
-    check_private_name(target, prepared.spec_file)
+    check_private_name(target, prepared.spec_file, drugs=prepared.library.drugs)
     outputs, warnings = make_outputs(prepared, options)
     written = []
     for fmt, data in outputs.items():
@@ -322,44 +320,6 @@ def _site_text(value) -> str | None:
     return getattr(value, "display", value)
 
 
-def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False) -> None:
-    """A file name must never carry the patient's name or medicines: compared word by word
-    after folding accents and case, so "Li Wu", "José Núñez" and "leaflet-zoloft" are all
-    caught while "leaflet-0042" for Lea Martin is not."""
-    patient = spec_file.spec.patient
-    if patient is None:
-        return
-    named = private_words(patient)
-    stem = folded_words(target.stem)
-    joined = "".join(stem)
-    name_run = "".join(folded_words(patient.name or ""))
-    if named & set(stem) or (len(name_run) >= 6 and name_run in joined):
-        hint = ("choose a --out-name without the patient's name or medicines" if from_option
-                else "rename the spec file, or choose a generic name with --out-name")
-        raise SpecError.one("the output file name would contain the patient's name or one of "
-                            "their medicines", spec_file.path if not from_option else None,
-                            field="--out-name" if from_option else "patient", hint=hint)
-
-
-def folded_words(text: str) -> list[str]:
-    """Lower-case words with accents removed: "Núñez-García" -> ["nunez", "garcia"]."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.findall(r"[^\W_]+", plain)
-
-
-def private_words(patient: Patient) -> set[str]:
-    """Every word of the patient's name (two letters or more) and every medicine word that
-    is not a dose, unit, form or frequency."""
-    named = {w for w in folded_words(patient.name or "") if len(w) >= 2}
-    for entry in patient.medications:
-        named.update(w for w in folded_words(" ".join(name_words(entry))) if len(w) >= 3)
-    return named - TREATMENT_WORDS
-
-
-TREATMENT_WORDS = {"ketamine", "esketamine", "spravato"}  # every handout is about these
-
-
 def medicine_place(prepared: Prepared, index: int) -> tuple[str | None, int | None, str]:
     """Where medicine `index` of the merged list came from: (file, line, field)."""
     spec_file = prepared.spec_file
@@ -384,18 +344,6 @@ def medicine_warning(prepared: Prepared, index: int, strict: bool = False) -> Pr
         "care team"
     hint = "check the spelling, or see what was found with 'handouts meds'"
     return Problem(message, file, line, field, hint, "warning")
-
-
-def output_name(stem: str, out_name: str | None) -> str:
-    """The PDF's file name: `stem` (the spec's name and what the options change), or
-    --out-name, never leaving the output folder."""
-    name = out_name or stem
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    if not is_plain_name(name):
-        raise SpecError.one(f"output name {name!r} is not a plain file name", field="--out-name",
-                            hint="use letters, digits, '.', '-', '_' and spaces, no folders")
-    return name
 
 
 def input_files(prepared: Prepared) -> list[Path]:

@@ -24,7 +24,8 @@ from handouts.errors import HandoutError, Problem, internal_error
 from handouts.outputs import jobs as job_module
 from handouts.outputs.jobs import Outcome, failed, for_workers
 
-DASK_HINT = "start one with `dask scheduler`, or use --executor dask for a cluster on this machine"
+DASK_HINT = ("give the address of a running `dask scheduler` (tls:// with --tls-ca-file, "
+             "--tls-cert and --tls-key), or use --executor dask for a cluster on this machine")
 
 
 @dataclass
@@ -122,20 +123,35 @@ class Local:
         inflight[future] = source.pop()
 
 
+@dataclass(frozen=True)
+class Tls:
+    """The files of a Dask TLS security configuration for this client: the certificate
+    authority that signed the scheduler's and workers' certificates, and this client's own
+    certificate and key (Dask's TLS is mutual: each side proves itself to the other)."""
+
+    ca_file: Path
+    cert: Path
+    key: Path
+
+
 @dataclass
 class Dask:
-    """A Dask cluster: the scheduler at `scheduler` (tcp://HOST:PORT), or, without one, a
-    cluster of `workers` processes on this machine. Workers lay out and return bytes; this
-    process writes. Dask reschedules the jobs of a worker that is lost; a job that has
-    taken several workers down with it fails, alone."""
+    """A Dask cluster: the scheduler at `scheduler` (tcp:// or tls://HOST:PORT), or,
+    without one, a cluster of `workers` processes on this machine. Workers lay out and
+    return bytes; this process writes. Dask reschedules the jobs of a worker that is lost;
+    a job that has taken several workers down with it fails, alone."""
 
     scheduler: str | None = None
     workers: int = 1
+    tls: Tls | None = None
 
     def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
         if not jobs:
             return
-        client, cluster = self._connect()
+        connected = self._connect(stop)
+        if connected is None:  # Ctrl-C or SIGTERM while connecting
+            return
+        client, cluster = connected
         try:
             yield from self._run(client, job_module.run_job, jobs, for_workers(settings), stop)
         finally:
@@ -143,28 +159,70 @@ class Dask:
             if cluster is not None:
                 cluster.close()
 
-    def _connect(self):
+    def _connect(self, stop: Stop):
         import logging
 
         from distributed import Client, LocalCluster
 
         for name in ("distributed", "tornado", "bokeh"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        cluster = None
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        if self.scheduler is not None:
+            return self._connect_to_scheduler(stop)
+        cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        return Client(cluster, timeout=CONNECT_SECONDS), cluster
+
+    def _connect_to_scheduler(self, stop: Stop):
+        """A client of the scheduler, or a located error: nothing listening, a peer that is
+        not a Dask scheduler (an HTTP server, junk, silence), a TLS handshake refused. The
+        connection is made in a thread of its own, so that it ends within CONNECT_SECONDS
+        and Ctrl-C or SIGTERM is honoured while it is made (None: asked to stop)."""
+        from distributed import Client
+
         try:
-            if self.scheduler is not None:
-                _reachable(self.scheduler)
-            if self.scheduler is None:
-                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                       processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=logging.ERROR)
-            return Client(cluster or self.scheduler, timeout=10), cluster
-        except (OSError, TimeoutError, ValueError) as exc:
-            if cluster is not None:
-                cluster.close()
-            raise HandoutError(Problem(f"cannot reach the Dask scheduler at {self.scheduler} "
-                                       f"({type(exc).__name__})", field="--scheduler",
-                                       hint=DASK_HINT)) from None
+            _reachable(self.scheduler)
+        except OSError as exc:
+            raise self._problem(f"cannot reach the Dask scheduler at {self.scheduler} "
+                                f"({type(exc).__name__})") from None
+        security = self._security()
+        box: dict = {}
+
+        def connect() -> None:
+            try:
+                box["client"] = Client(self.scheduler, timeout=CONNECT_SECONDS,
+                                       security=security)
+            except BaseException as exc:  # noqa: BLE001 - said below, by its type
+                box["error"] = exc
+        thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + CONNECT_SECONDS
+        while thread.is_alive() and not stop.requested and time.monotonic() < deadline:
+            thread.join(0.1)
+        if thread.is_alive():
+            ABANDONED.append(thread)  # it ends by its own timeout; we need not wait
+            if stop.requested:
+                return None
+            raise self._problem(f"no Dask scheduler answered at {self.scheduler} within "
+                                f"{CONNECT_SECONDS:.0f} s")
+        if "error" in box:
+            raise self._problem(_connect_failure(self.scheduler, box["error"])) from None
+        if stop.requested:
+            box["client"].close()
+            return None
+        return box["client"], None
+
+    def _security(self):
+        if self.tls is None:
+            return None
+        from distributed.security import Security
+
+        return Security(tls_ca_file=str(self.tls.ca_file), tls_client_cert=str(self.tls.cert),
+                        tls_client_key=str(self.tls.key), require_encryption=True)
+
+    @staticmethod
+    def _problem(message: str) -> HandoutError:
+        return HandoutError(Problem(message, field="--scheduler", hint=DASK_HINT))
 
     def _run(self, client, runner: Callable, jobs: Sequence, settings,
              stop: Stop) -> Iterator[Outcome]:
@@ -201,6 +259,23 @@ class Dask:
         finally:
             for future in futures:
                 future.cancel()
+
+
+CONNECT_SECONDS = 10.0  # to connect and shake hands with a scheduler
+
+
+def _connect_failure(address: str, exc: BaseException) -> str:
+    """What a failed connection says: never the exception's text (it could quote what a
+    stranger's server sent), only what kind of failure it was."""
+    import ssl
+
+    name = type(exc).__name__
+    if isinstance(exc, ssl.SSLError) or "ssl" in name.lower() or "tls" in name.lower():
+        return (f"the TLS handshake with the Dask scheduler at {address} failed ({name}): "
+                "check that its certificate was signed by --tls-ca-file, and ours by its")
+    if isinstance(exc, TimeoutError | OSError):
+        return f"cannot reach the Dask scheduler at {address} ({name})"
+    return f"{address} did not answer as a Dask scheduler ({name})"
 
 
 def _reachable(address: str) -> None:

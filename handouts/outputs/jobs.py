@@ -71,14 +71,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
     """Build one job in memory; never raises for bad input (the failure is the result)."""
     # Imported here, not above: planning a batch and a rerun with nothing to build never
     # load the engine (ReportLab and the library), which is most of the start-up time.
-    from handouts.outputs.build import (
-        BuildOptions,
-        check_private_name,
-        input_files,
-        make_outputs,
-        page_count,
-        prepare,
-    )
+    from handouts.outputs.build import BuildOptions, input_files, make_outputs, page_count, prepare
+    from handouts.outputs.names import check_private_name
 
     options = BuildOptions(out_dir=settings.out_dir,
                            site=str(settings.at(Path(job.site))) if job.site else None,
@@ -88,7 +82,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                            formats=settings.formats)
     try:
         prepared = prepare(settings.at(Path(job.spec)), options)
-        check_private_name(settings.out_dir / job.output, prepared.spec_file)
+        check_private_name(settings.out_dir / job.output, prepared.spec_file,
+                           drugs=prepared.library.drugs)
         spec_date = prepared.spec_file.spec.date
         date = (spec_date or today()).isoformat()
         inputs = tuple((identity(p, settings.base), file_sha256(p))
@@ -106,6 +101,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                       inputs=inputs, date=date,
                       date_from_spec=spec_date is not None,
                       libraries=tuple(identity(r, settings.base) for r in roots),
+                      given_libraries=tuple(identity(settings.at(p), settings.base)
+                                            for p in settings.libraries),
                       listing=listing, formats=settings.formats, others=others), outputs
     except HandoutError as exc:
         return Result(job.output, job.spec, job.site, "failed",

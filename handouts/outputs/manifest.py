@@ -21,7 +21,7 @@ from pathlib import Path
 
 from handouts import __version__
 from handouts.errors import SpecError, shorten
-from handouts.files import Unreadable, file_sha256, read_regular, today, write_atomic
+from handouts.files import Unreadable, file_sha256, read_json, today, write_atomic
 from handouts.render.fontfiles import font_dir
 
 MANIFEST = "manifest.json"
@@ -49,6 +49,7 @@ class Result:
     date: str = ""
     date_from_spec: bool = False
     libraries: tuple[str, ...] = ()  # identities of every clinic library folder it drew on
+    given_libraries: tuple[str, ...] = ()  # those of them given with --library
     listing: str = ""  # hash of the file names in those folders
     formats: tuple[str, ...] = ("pdf",)
     others: tuple[tuple[str, int, str], ...] = ()  # (output, bytes, sha256): the HTML twin
@@ -165,7 +166,9 @@ def still_fresh(previous: dict | None, target: Path, libraries: Sequence[Path],
         return False
     recorded = tuple(previous.get("libraries") or ())
     given = tuple(identity(p) for p in libraries)
-    if recorded[:len(given)] != given:
+    # the same --library folders, in the same order: none given matches none recorded only
+    # (the site's own libraries follow them in `recorded`, and its file's hash covers them)
+    if tuple(previous.get("given_libraries") or ()) != given or recorded[:len(given)] != given:
         return False
     try:
         if file_sha256(target) != previous.get("sha256"):
@@ -188,7 +191,7 @@ def manifest_name(shard: tuple[int, int]) -> str:
 
 
 def _load(path: Path) -> dict:
-    data = json.loads(read_regular(path, MAX_MANIFEST_BYTES))
+    data = read_json(path, MAX_MANIFEST_BYTES)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data

@@ -9,7 +9,7 @@ import os
 
 from starlette.responses import HTMLResponse, Response
 
-from handouts.doors.serve.door import MAX_BODY, Door
+from handouts.doors.serve.door import MAX_BODY, Door, Hosts
 from handouts.doors.serve.pool import Pool
 
 
@@ -29,8 +29,9 @@ def _call(app, headers=(), body=b"") -> tuple[int, dict, bytes]:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/check", "query_string": b"x=1",
-             "headers": list(headers), "client": ("127.0.0.1", 5000)}
-    asyncio.run(Door(app, _page, {"/check"})(scope, receive, send))
+             "headers": [(b"host", b"127.0.0.1:8000"), *headers],
+             "client": ("127.0.0.1", 5000)}
+    asyncio.run(Door(app, _page, {"/check"}, Hosts("127.0.0.1", 8000))(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], dict(start["headers"]), b"".join(
         m.get("body", b"") for m in sent if m["type"] == "http.response.body")

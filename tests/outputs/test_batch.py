@@ -97,6 +97,27 @@ def test_changed_library_file_rebuilds_exactly_the_handouts_using_it(workspace):
     assert "green lot" in pdf_text(out / "mesa" / "clinic.pdf")
 
 
+def test_a_library_dropped_from_the_command_line_rebuilds_what_drew_on_it(workspace, tmp_path):
+    """--library X, then the same batch without it: the intro (which X overrides) is built
+    again from the bundled text, never left "unchanged" with X's words."""
+    _, specs, sites, libraries = workspace
+    override = tmp_path / "override" / "topics"
+    override.mkdir(parents=True)
+    (override / "ketamine-basics.md").write_text(
+        "---\nid: ketamine-basics\noverrides: true\ntitle: Our own basics\n"
+        "reviewed: 2026-11-01\n---\n"
+        "::: patient\nWords from the clinic library.\n:::\n::: clinician\nSame.\n:::\n")
+    intro = [s for s in specs if s.stem == "intro"]
+    first, out = batch(tmp_path, intro, sites[:1], (tmp_path / "override",))
+    assert first.summary() == "1 built, 0 unchanged, 0 failed", first.failed
+    assert "Words from the clinic library" in pdf_text(out / "carlsbad" / "intro.pdf")
+    again, _ = batch(tmp_path, intro, sites[:1], ())
+    assert again.summary() == "1 built, 0 unchanged, 0 failed"
+    assert "Words from the clinic library" not in pdf_text(out / "carlsbad" / "intro.pdf")
+    third, _ = batch(tmp_path, intro, sites[:1], ())
+    assert third.summary() == "0 built, 1 unchanged, 0 failed"
+
+
 def test_a_deleted_or_edited_output_is_rebuilt(workspace):
     tmp_path, specs, sites, libraries = workspace
     _, out = batch(tmp_path, specs, sites, libraries)

@@ -11,7 +11,8 @@ import pytest
 
 import handouts.outputs.build as build_module
 from handouts.errors import HandoutError, LayoutError, Problem, SpecError
-from handouts.outputs.build import BuildOptions, build, output_name, write_atomic
+from handouts.outputs.build import BuildOptions, build, write_atomic
+from handouts.outputs.names import output_name
 from tests.conftest import ROOT, SPECS, pdf_text
 
 

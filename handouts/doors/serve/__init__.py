@@ -7,6 +7,7 @@ in the response: it is never written to disk, logged, or kept between requests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import sys
@@ -20,27 +21,41 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """Load everything a build needs, start the warm workers, then serve until Ctrl-C."""
     import uvicorn  # the web extra: loaded only when the app starts
 
+    # the app's modules need the web extra too (Starlette, Jinja2)
     from handouts.doors.serve.app import Sites, create_app
+    from handouts.doors.serve.door import Hosts  # the web extra (Starlette)
+    from handouts.doors.serve.limits import BoundedProtocol  # the web extra (uvicorn)
     from handouts.doors.serve.pool import Pool
 
     library = warm_parent(libraries)
-    sites = Sites.read(sites_dir)
+    sites, problems = Sites.read(sites_dir)
+    for problem in problems:  # every bad site file, each named; the others are offered
+        print(f"warning: {problem} (this clinic is not offered)", file=sys.stderr, flush=True)
     listening = _bind(host, port)
+    bound = listening.getsockname()
     pool = Pool(workers, libraries)
     pool.warm()
     _log_to_stderr()
-    app = create_app(library, sites, pool, libraries)
+    app = create_app(library, sites, pool, Hosts(host, bound[1]), libraries)
     config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
-                            lifespan="off", timeout_graceful_shutdown=5)
-    bound = listening.getsockname()
+                            lifespan="off", timeout_graceful_shutdown=5, http=BoundedProtocol)
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     print(f"handouts serve: http://{shown}:{bound[1]}/ ({workers} build workers, "
           f"{len(sites.entries)} clinic{'' if len(sites.entries) == 1 else 's'}); "
           "Ctrl-C stops it", flush=True)
     try:
-        uvicorn.Server(config).run(sockets=[listening])
+        asyncio.run(_serve(uvicorn.Server(config), listening))
     finally:
         pool.close()
+
+
+async def _serve(server, listening: socket.socket) -> None:
+    """uvicorn's own serve(), with the event loop's faults said once, not a traceback each
+    (see limits.LoopFaults)."""
+    from handouts.doors.serve.limits import LoopFaults  # uvicorn: the web extra
+
+    asyncio.get_running_loop().set_exception_handler(LoopFaults(server.server_state.connections))
+    await server.serve(sockets=[listening])
 
 
 def warm_parent(libraries: tuple[Path, ...]):
@@ -76,8 +91,21 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _log_to_stderr() -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(PlainFormatter("%(asctime)s %(message)s", "%H:%M:%S"))
     log = logging.getLogger("handouts.doors.serve")
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+class PlainFormatter(logging.Formatter):
+    """Each record on one line of printable text: a control character (a newline that would
+    forge a line, a terminal escape) is written as an escape, never as itself."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
+def printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)

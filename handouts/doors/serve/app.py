@@ -21,10 +21,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from handouts.doors.serve import jobs
-from handouts.doors.serve.door import MAX_BODY, Door, Rejected
+from handouts.doors.serve.door import MAX_BODY, REFUSED, Door, Hosts, Rejected, error_page
 from handouts.doors.serve.form import LABELS, Errors, Order, errors_from
 from handouts.doors.serve.pages import Pages
 from handouts.doors.serve.pool import Pool
+from handouts.errors import HandoutError, Problem, capped
 from handouts.inputs.site import load_site
 from handouts.library.load import Library
 
@@ -39,16 +40,18 @@ COUNT_LABELS = {"covered": "covered", "treatment": "the treatment itself",
                 "known": "known but not covered", "unrecognised": "not recognised",
                 "set aside": "set aside"}
 # What a form can ask for: (job, file name the browser shows, media type), each a route
-# and a button. The HTML twin may not run scripts or fetch anything, even if escaping ever
-# failed: its only styles are inline, and its fonts and its one image (the logo) are
-# data: URLs.
+# and a button. The HTML twin may not run scripts, fetch anything or move the reader
+# elsewhere, even if escaping ever failed: its only styles are inline, its fonts and its
+# one image (the logo) are data: URLs, and it is sandboxed (no scripts, forms, pop-ups or
+# top-level navigation: a <meta http-equiv=refresh>, which no fetch directive stops, is
+# not obeyed in a sandboxed page).
 OUTPUTS = {
     "handout": (jobs.handout, "handout.pdf", "application/pdf"),
     "twin": (jobs.twin, "handout.html", "text/html; charset=utf-8"),
     "report": (jobs.report, "co-medication-report.pdf", "application/pdf"),
 }
 TWIN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; " \
-              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
 
 
 class InMemoryParser(MultiPartParser):
@@ -66,17 +69,24 @@ class Sites:
     entries: dict[str, tuple[str, Path]]
 
     @classmethod
-    def read(cls, folder: Path | None) -> Sites:
-        found = {}
+    def read(cls, folder: Path | None) -> tuple[Sites, list[Problem]]:
+        """The clinics of a folder's site files, and the problems of those that do not
+        load (all of them, each naming its file: one bad file does not stop the rest)."""
+        found, problems = {}, []
         for path in sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else ():
-            site = load_site(path)
+            try:
+                site = load_site(path)
+            except HandoutError as exc:
+                problems += capped(exc.problems, 3)
+                continue
             found[site.id] = (site.model.name, path)
-        return cls(found)
+        return cls(found), problems
 
 
-def create_app(library: Library, sites: Sites, pool: Pool,
+def create_app(library: Library, sites: Sites, pool: Pool, hosts: Hosts,
                libraries: tuple[Path, ...] = ()) -> Door:
-    """The ASGI application, wrapped in the door that limits, logs and guards it."""
+    """The ASGI application, wrapped in the door that limits, logs and guards it; `hosts`
+    are the names it answers to (see door.Hosts)."""
     pages = Pages(HERE / "templates", library, sites)
 
     async def index(request: Request) -> Response:
@@ -124,7 +134,8 @@ def create_app(library: Library, sites: Sites, pool: Pool,
                            "There is no page at this address. Start again from the form.")
 
     async def rejected(request: Request, exc: Rejected) -> Response:
-        return pages.error(exc.status, exc.title, exc.message)
+        request.scope[REFUSED] = exc.reason  # for the door's log line
+        return error_page(pages.error, exc)
 
     async def fault(request: Request, exc: Exception) -> Response:  # logged by the door
         return pages.error(500, "Something went wrong", "This is a fault in this program, "
@@ -139,7 +150,9 @@ def create_app(library: Library, sites: Sites, pool: Pool,
     ]
     app = Starlette(routes=routes, exception_handlers={
         404: not_found, 405: not_found, Rejected: rejected, Exception: fault})
-    return Door(app, pages.error, known_paths={"/", "/check", *(f"/{k}" for k in OUTPUTS)})
+    served = {f"/static/{p.name}" for p in (HERE / "static").iterdir() if p.is_file()}
+    return Door(app, pages.error, {"/", "/check", *(f"/{k}" for k in OUTPUTS), *served},
+                hosts, max_waiting=max(24, 4 * pool.workers))
 
 
 def _failed(pages: Pages, order: Order, outcome: jobs.Outcome) -> Response:

@@ -105,19 +105,20 @@ class Errors:
         return [i.text for i in self.items if i.field == form_field]
 
 
-# the validators' own words, said as what to do
+# the validators' own words, said as what to do (about a medicine list, or any field)
 PLAIN = (
     (re.compile(r"is longer than (\d+) characters"), r"longer than \1 characters; shorten it, "
-     "or put each medicine on a line of its own"),
+     "or put each medicine on a line of its own", r"longer than \1 characters; shorten it"),
     (re.compile(r"has \d+ entries; the limit is (\d+)"), r"more than \1 medicines; give the "
-     "patient's current medicines only"),
+     "patient's current medicines only", r"more than \1 entries"),
 )
+MEDICINE_FIELDS = {"medicines", "fhir"}
 
 
-def _plain(message: str) -> str:
-    for pattern, plain in PLAIN:
+def _plain(message: str, form_field: str) -> str:
+    for pattern, medicines, other in PLAIN:
         if pattern.fullmatch(message):
-            return pattern.sub(plain, message)
+            return pattern.sub(medicines if form_field in MEDICINE_FIELDS else other, message)
     return message
 
 
@@ -129,7 +130,7 @@ def errors_from(problems: tuple[Problem, ...]) -> Errors:
         form_field, where = form_field_of(problem.field)
         if form_field == "title" and (problem.file or "").endswith((".yaml", ".yml")):
             form_field, where = "site", ""  # a problem inside the clinic's site file
-        message = _plain(problem.message)
+        message = _plain(problem.message, form_field)
         text = message + (f"; {problem.hint}" if problem.hint else "")
         label = LABELS[form_field] + (f", {where}" if where else "")
         errors.add(form_field, f"{label}: {text[0].upper()}{text[1:]}" if text else label)
