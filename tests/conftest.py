@@ -35,6 +35,23 @@ def pdf_text(path: Path) -> str:
     return normalise(raw_text(path))
 
 
+def body_text(path: Path) -> str:
+    """What a reader reads of the body: each page's text between the header band and the
+    footer, so a sentence that runs over a page break reads whole."""
+    return normalise("\n".join(_page_body(page) for page in PdfReader(path).pages))
+
+
+def _page_body(page) -> str:
+    height = float(page.mediabox.height)
+    kept: list[str] = []
+
+    def keep(text, cm, tm, *_):
+        if 0.1 * height < cm[3] * tm[5] + cm[5] < 0.88 * height:
+            kept.append(text)
+    page.extract_text(visitor_text=keep)
+    return "".join(kept)
+
+
 def compact(text: str) -> str:
     """Text with all whitespace removed: for strings that may wrap anywhere (URLs)."""
     return re.sub(r"\s+", "", text)

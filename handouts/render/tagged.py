@@ -167,14 +167,20 @@ class TaggedTable(RLTable):
     _rest_of: float = 0  # the room left where the table before this rest was split
 
     def split(self, available_width: float, available_height: float):
-        """ReportLab's split, except that the rest of a table split between rows never
-        starts in what is left of the same page: there it would split its first row and
-        print the header a second time on that page."""
+        """ReportLab's split, except that a tall row after short ones is split itself when
+        splitting before it would leave much of the page empty; and the rest of a table
+        split between rows never starts in what is left of the same page (there it would
+        split its first row and print the header a second time on that page)."""
         if available_height < self._rest_of:
             return []
         parts = super().split(available_width, available_height)
         if len(parts) == 2 and self.splitInRow:
             _, used = parts[0].wrap(available_width, available_height)
+            if available_height - used > 2 * self.splitInRow:  # room for a row's start
+                in_row = self._splitRows(available_height, doInRowSplit=1)
+                if len(in_row) == 2:
+                    parts = in_row
+                    _, used = parts[0].wrap(available_width, available_height)
             parts[1]._rest_of = available_height - used + 1
         return parts
 

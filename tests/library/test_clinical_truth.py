@@ -14,7 +14,7 @@ from handouts.doors.cli import main
 from handouts.library.check import check_library
 from handouts.library.load import open_library
 from handouts.outputs.build import BuildOptions, build
-from tests.conftest import SPECS, pdf_text
+from tests.conftest import SPECS, body_text, pdf_text
 
 NEW_SECTIONS = {
     "sedatives": "Ketamine with other medicines that cause sleepiness",
@@ -30,7 +30,7 @@ SLEEPY_ROW, NMDA_ROW = SLEEPY[0].lower() + SLEEPY[1:], NMDA[0].lower() + NMDA[1:
 def shipped(tmp_path_factory):
     """The every-topic handouts exactly as the specs ask for them."""
     out = tmp_path_factory.mktemp("shipped")
-    return {audience: pdf_text(build(SPECS / f"everything-{audience}.yaml",
+    return {audience: body_text(build(SPECS / f"everything-{audience}.yaml",
                                      BuildOptions(out_dir=out)).path)
             for audience in ("patient", "clinician")}
 
@@ -48,7 +48,7 @@ def everything(tmp_path_factory):
                                                    + library.comedication_ids))
         path = folder / f"all-{audience}.yaml"
         path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-        texts[audience] = pdf_text(build(path, BuildOptions(out_dir=folder / "out")).path)
+        texts[audience] = body_text(build(path, BuildOptions(out_dir=folder / "out")).path)
     return texts
 
 
