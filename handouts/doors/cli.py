@@ -10,6 +10,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -25,6 +26,8 @@ PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
 MEDS_HELP = ("Medicines as the chart prints them: one per line, or separated by commas on one "
              "line; '-' reads them from standard input.")
+LANGUAGE_HELP = ("The handout's language (en, es): overrides the spec and its site; the file "
+                 "name says it (intake-es.pdf). Patient handouts only.")
 MEDS_FILE_HELP = "A file of medicines, as pasted from the chart (one per line)."
 MAX_MEDS_BYTES = 200_000  # four times the web form's paste limit
 
@@ -116,12 +119,13 @@ OUT_HELP = ("Folder for the {what} (default: build/), or, for one {one}, a file 
 @click.option("--allow-outside-paths", is_flag=True,
               help="Let specs and site files name files outside their own folders.")
 @click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@click.option("--language", help=LANGUAGE_HELP)
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper: str | None,
           large_print: bool, meds: str | None, meds_file: Path | None, fhir: Path | None,
           out_name: str | None,
           strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
-          formats: str) -> None:
+          formats: str, language: str | None) -> None:
     """Build handouts from SPEC files into PDFs (and HTML twins)."""
     from handouts.files import parse_formats
     from handouts.outputs.build import BuildOptions
@@ -134,7 +138,8 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
     options = BuildOptions(out_dir, site, paper.lower() if paper else None,
                            read_meds(meds, meds_file),
                            out_name, strict, libraries, allow_outside_paths, fhir=fhir,
-                           large_print=large_print, formats=parse_formats(formats))
+                           large_print=large_print, formats=parse_formats(formats),
+                           language=language_option(language))
     failed = []
     shown: set[str] = set()
     for spec in specs:
@@ -192,12 +197,16 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
 @click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@click.option("--language", "languages", help="Build every patient handout in each of these "
+              "languages (e.g. en,es), each named by it (intake-en.pdf, intake-es.pdf); "
+              "clinician handouts in English only. Default: each spec's own.")
 @reports_errors
 def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs: int | None,
           force: bool, shard: str | None, libraries: tuple[Path, ...],
           allow_outside_paths: bool, contact_sheet: bool, executor: str,
           scheduler: str | None, tls_ca_file: Path | None, tls_cert: Path | None,
-          tls_key: Path | None, fhir: Path | None, formats: str) -> None:
+          tls_key: Path | None, fhir: Path | None, formats: str, languages: str | None
+          ) -> None:
     """Build every SPEC (files or folders) for every site, incrementally, in parallel."""
     from handouts.files import parse_formats
     from handouts.outputs import batch as batch_module
@@ -208,8 +217,14 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
     runner = _executor(executor, scheduler, jobs or batch_module.default_workers(),
                        (tls_ca_file, tls_cert, tls_key))
     shard_spec = batch_module.parse_shard(shard) if shard else (1, 1)
+    chosen_languages = tuple(language_option(part) for part in (languages or "").split(",")
+                             if part.strip())
     planned = batch_module.plan(batch_module.find_specs(specs),
-                                batch_module.find_sites(sites), shard_spec)
+                                batch_module.find_sites(sites), shard_spec, chosen_languages)
+    english_only = batch_module.english_only(planned, chosen_languages)
+    if english_only:
+        click.echo(f"{english_only} clinician spec{'s' * (english_only != 1)}: built in "
+                   "English only (translations are of the patient text)", err=True)
     manifest = out_dir / manifests.manifest_name(shard_spec)
     if fhir:  # checked once here; the file is not recorded, so every handout is rebuilt
         from handouts.inputs.fhir import read_medications
@@ -331,16 +346,17 @@ def _run_with_progress(batch_module, planned, settings, executor, checkpoint, st
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column.")
 @click.option("--dpi", type=click.IntRange(min=36, max=600), default=110, show_default=True)
+@click.option("--language", help=LANGUAGE_HELP)
 @reports_errors
 def preview(spec: Path, page: int, out_dir: Path | None, site: str | None, paper: str | None,
-            large_print: bool, dpi: int) -> None:
+            large_print: bool, dpi: int, language: str | None) -> None:
     """Render one page of a handout to PNG, to look at before printing."""
     from handouts.outputs.build import BuildOptions, make_pdf, prepare, write_atomic
     from handouts.outputs.names import check_private_name
     from handouts.render.preview import page_png
 
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
-                           large_print=large_print)
+                           large_print=large_print, language=language_option(language))
     prepared = prepare(spec, options)
     out_dir, name = output_option(out_dir, None, ".png")
     output = out_dir / (name or f"{spec.stem}{prepared.variant}-page{page}.png")
@@ -433,6 +449,18 @@ def list_(what: str, sites_dir: Path) -> None:
             click.echo(f"{name:<40}  (the treatment these handouts are about)")
     else:
         _list_sites(sites_dir)
+
+
+def language_option(text: str | None) -> str | None:
+    """--language: a language code as a spec writes it ('es'), checked later against the
+    library's languages (an unknown one is an error naming --language)."""
+    if text is None:
+        return None
+    code = text.strip().lower()
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise UsageError.one(f"{code[:20]!r} is not a language code", field="--language",
+                             hint="e.g. --language es")
+    return code
 
 
 def read_meds(meds: str | None, meds_file: Path | None = None) -> tuple[str, ...]:

@@ -101,6 +101,10 @@ class SiteModel(Model):
         None, description="The clinic's own crisis number, printed in the 'Get help now' box "
                           "beside 988 (after 'call').")
     paper: Paper | None = None
+    language: LanguageCode | None = Field(
+        None, description="The language of this clinic's patient handouts where a spec does "
+                          "not say (es for a Spanish-speaking clinic); clinician handouts stay "
+                          "English.")
     footer_note: text_field(200) | None = None
     footer_note_language: LanguageCode | None = Field(
         None, description="The language of footer_note when it is not the handout's (es for "

@@ -94,6 +94,13 @@ class Patient(Model):
     prepared_by: ShortText | None = Field(None, description="Clinician who prepared it.")
 
 
+class Titles(Model):
+    """A spec's title and subtitle in another language."""
+
+    title: ShortText
+    subtitle: ShortText | None = None
+
+
 class Spec(Model):
     """A handout: which topics and co-medication sections, for whom, how printed."""
 
@@ -109,6 +116,9 @@ class Spec(Model):
     patient: Patient | None = None
     references: bool = True
     date: dt.date | None = Field(None, description="Date printed on the handout (YYYY-MM-DD).")
+    translations: dict[LanguageCode, Titles] = Field(
+        default_factory=dict, description="The title and subtitle in other languages, for "
+        "building the handout in them (--language es): es: {title: ..., subtitle: ...}.")
 
 
 class Catalogue(Protocol):

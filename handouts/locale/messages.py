@@ -115,6 +115,11 @@ def cited(language: str) -> dict[str, tuple[str, ...]]:
             for key, text in ids.items() if isinstance(key, str) and key and "[@" in text}
 
 
+def catalogue_file(language: str) -> Path:
+    """The compiled catalogue of `language` (a build's input, for incremental rebuilds)."""
+    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
 def languages() -> list[str]:
     """Every language with a compiled catalogue."""
     return sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))

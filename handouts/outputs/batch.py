@@ -71,9 +71,11 @@ def find_sites(inputs: Sequence[Path]) -> list[Path]:
     return find_specs(inputs, "site")
 
 
-def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = (1, 1)
-         ) -> list[Job]:
-    """Every (site, spec) pair as a job, in a stable order; then this shard's slice.
+def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = (1, 1),
+         languages: Sequence[str] = ()) -> list[Job]:
+    """Every (site, spec) pair as a job, in a stable order; then this shard's slice. With
+    `languages`, each pair once in each language (its output named by the language), but
+    a clinician spec only in English: only patient text is translated.
 
     Output names come from file names, so each must be a plain name, and no two inputs may
     claim the same output: a clash is refused rather than one PDF silently overwriting
@@ -84,11 +86,15 @@ def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = 
                 for p in {*specs, *sites} if not is_plain_name(p.stem)]
     if problems:
         raise SpecError(problems)
-    if sites:
-        jobs = {Job(f"{site.stem}/{spec.stem}.pdf", str(spec), str(site))
-                for site in sites for spec in specs}
+    pairs = [(site.stem, spec, str(site)) for site in sites for spec in specs] if sites else \
+        [(_own_site(spec), spec, None) for spec in specs]
+    if languages:
+        english_only = {spec for spec in specs if _audience(spec) == "clinician"}
+        jobs = {Job(f"{folder}/{spec.stem}-{language}.pdf", str(spec), site, language)
+                for folder, spec, site in pairs for language in languages
+                if language == "en" or spec not in english_only}
     else:
-        jobs = {Job(f"{_own_site(spec)}/{spec.stem}.pdf", str(spec)) for spec in specs}
+        jobs = {Job(f"{folder}/{spec.stem}.pdf", str(spec), site) for folder, spec, site in pairs}
     _refuse_clashes(jobs)
     index, count = shard
     return [job for i, job in enumerate(sorted(jobs)) if i % count == index - 1]
@@ -113,6 +119,28 @@ def _refuse_clashes(jobs: set[Job]) -> None:
                                          "or build them into different folders"))
     if problems:
         raise SpecError(problems)
+
+
+def english_only(jobs: Sequence[Job], languages: Sequence[str]) -> int:
+    """How many specs were planned in English alone although other languages were asked
+    for (clinician specs)."""
+    if not set(languages) - {"en"}:
+        return 0
+    by_spec: dict[str, set[str | None]] = {}
+    for job in jobs:
+        by_spec.setdefault(job.spec, set()).add(job.language)
+    return sum(1 for found in by_spec.values() if found == {"en"})
+
+
+def _audience(spec: Path) -> str | None:
+    """A spec's audience as written (read once per spec, for planning languages)."""
+    from handouts.inputs.spec import read_spec  # start-up: as in _own_site
+
+    try:
+        audience = read_spec(spec).data.get("audience")
+    except HandoutError:
+        return None
+    return audience.strip().lower() if isinstance(audience, str) else None
 
 
 def _own_site(spec: Path) -> str:

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from handouts.assemble.handout import assemble, choose_sections, recognise_medicines
+from handouts.assemble.handout import assemble, choose_sections, recognise_medicines, text_language
 from handouts.errors import LayoutError, Problem, SpecError
 from handouts.files import today, write_atomic
 from handouts.inputs.site import Site, find_site, load_site, text_warnings
 from handouts.inputs.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.inputs.validation import field_name, plain_message
 from handouts.library.load import BUNDLED, Library, open_library
+from handouts.locale.messages import catalogue_file
 from handouts.outputs.names import check_private_name, output_name
 from handouts.render.fontfiles import font_files
 from handouts.render.printcheck import site_problems
@@ -33,6 +34,7 @@ class BuildOptions:
     fhir: Path | None = None
     large_print: bool = False
     formats: tuple[str, ...] = ("pdf",)
+    language: str | None = None  # --language: the handout's language, over the spec's
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,12 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     library = open_library(roots, options.allow_outside_paths)
     extra, notes = extra_medications(options)
     spec_file = validate_spec(spec_path, doc, library)
+    own = own_language(doc.data, site)
     variant = variant_suffix(spec_file.spec.paper, spec_file.spec.large_print, site, options)
+    if options.language and options.language != own:
+        variant += f"-{options.language}"  # "intake-es.pdf": the file name says which
+    spec_file = _with_language(spec_file, options.language or own, library,
+                               bool(options.language))
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
         merged = spec_file.spec.patient.medications
@@ -78,6 +85,37 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
                                      str(spec_path), field=p.field) for p in too_many])
     routes = tuple((route, len(entries)) for route, entries in extra)
     return Prepared(spec_file, site, library, routes, notes, variant)
+
+
+def own_language(spec_data: dict, site: Site | None) -> str:
+    """The language a spec asks for: its own `language`, else its site's, else English."""
+    given = spec_data.get("language")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    return (site.model.language if site else None) or "en"
+
+
+def _with_language(spec_file: SpecFile, language: str, library: Library,
+                   from_option: bool) -> SpecFile:
+    """The spec in `language` (from --language or its site), held to the same rules as a
+    spec that says it: a language the library has, and patient handouts only."""
+    spec = spec_file.spec
+    if language == spec.language or not from_option and spec.audience == "clinician":
+        return spec_file  # a Spanish-speaking site's clinician handouts stay English
+    where = {"field": "--language"} if from_option else \
+        {"file": str(spec_file.path), "field": "site", "hint": "the site's language"}
+    if language not in library.languages:
+        raise SpecError.one(f"no content in language {language!r}",
+                            **{**where, "hint": "available: "
+                               + ", ".join(sorted(library.languages))})
+    if language != "en" and spec.audience == "clinician":
+        raise SpecError.one("clinician handouts are written in English only; translations "
+                            "are of the patient text", **{**where,
+                            "hint": "build clinician specs in English"})
+    titles = spec.translations.get(language)
+    update = {"language": language, **({"title": titles.title, "subtitle": titles.subtitle}
+                                       if titles else {})}
+    return SpecFile(spec_file.path, spec.model_copy(update=update), spec_file.source)
 
 
 def variant_suffix(paper: str | None, large_print: bool, site: Site | None,
@@ -353,6 +391,11 @@ def input_files(prepared: Prepared) -> list[Path]:
     sections = choose_sections(spec, library, recognised)
     files = [prepared.spec_file.path, *(site.files if site else ())]
     files += [library.path_of(ident) for ident in sections]
+    language = text_language(spec)
+    if language != "en":  # the translations it prints, and its language's fixed strings
+        files += [library.translations[language][i] for i in sections
+                  if i in library.translations.get(language, {})]
+    files += [catalogue_file(spec.language), catalogue_file("en")]
     files += [BUNDLED / "references.yaml", BUNDLED / "catalogue.yaml"]
     if spec.patient and spec.patient.medications:
         files += [BUNDLED / "drugs.yaml", BUNDLED / "vocabulary.tsv"]

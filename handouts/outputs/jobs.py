@@ -23,6 +23,7 @@ class Job:
     output: str  # relative to the output folder: "<site>/<spec>.pdf"
     spec: str
     site: str | None = None
+    language: str | None = None  # batch --language: this job's; None: the spec's own
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def run_job(job: Job, settings: Settings) -> Outcome:
                            libraries=tuple(settings.at(p) for p in settings.libraries),
                            allow_outside_paths=settings.allow_outside_paths,
                            fhir=settings.at(settings.fhir) if settings.fhir else None,
-                           formats=settings.formats)
+                           formats=settings.formats, language=job.language)
     try:
         prepared = prepare(settings.at(Path(job.spec)), options)
         check_private_name(settings.out_dir / job.output, prepared.spec_file,
