@@ -21,11 +21,14 @@ from reportlab.platypus import Paragraph as RLParagraph
 
 from handouts.document import Document
 from handouts.render.flowables import Context
+from handouts.render.markup import said_markup, tagged_markup, text_markup
 from handouts.render.styles import MUTED, RULE, band_text_color
-from handouts.render.tags import Node, artifact, marked
+from handouts.render.tagged import Para
+from handouts.render.tags import HYPHEN_MARK, Node, artifact, marked
 
 TOTAL_FORM = "pages_total"
-FURNITURE_FORM = "page_furniture"
+BAND_FORM = "page_band"
+FOOTER_FORM = "page_footer"
 LOGO_FORM = "page_logo"
 NAME_FORM = "page_clinic_name"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
@@ -64,6 +67,10 @@ def page_form(section_id: str) -> str:
     return "page_" + section_id.replace("-", "_")
 
 
+def _marks_nothing(*_) -> None:
+    return None
+
+
 class NumberingCanvas(Canvas):
     """Draws forward references (total pages, the page a section starts on) at save time,
     and dates the file by the handout's own date."""
@@ -75,6 +82,7 @@ class NumberingCanvas(Canvas):
         self.section_pages: dict[str, int] = {}
         self.pages = 0
         self.forms: dict[str, tuple[str, float, object]] = {}
+        self.setNamedCB(HYPHEN_MARK, _marks_nothing)  # read from the text, never drawn
 
     def use_number(self, name: str, font: str, size: float, color) -> None:
         """Draw the number called `name` here; its value is written at save time."""
@@ -142,6 +150,7 @@ class Furniture:
     _names: dict = field(default_factory=dict)
     _logo_reader: ImageReader | None = None
     brand_node: Node | None = None  # page 1's logo (a Figure) or clinic name (a P)
+    first_footer: tuple[RLParagraph, ...] = ()  # page 1's footer, tagged (see tag_footer)
 
     @property
     def band_text(self) -> colors.Color:
@@ -159,33 +168,81 @@ class Furniture:
         never split between lines while it fits on one; an item longer than a line
         wraps in even lines, never leaving one word alone ("Pregunte por un /
         intérprete.")."""
-        brand, small = self.document.brand, self.ctx.theme.small
-        style = small.clone("footer", textColor=MUTED)
+        column, style = self._footer_column
+        return tuple(column.plain(line, style) for line in self._footer_texts)
+
+    @cached_property
+    def _footer_column(self):
+        style = self.ctx.theme.small.clone("footer", textColor=MUTED)
         style.balanced = True
+        return self.ctx.narrower(self.ctx.width - self._footer_width), style
+
+    @cached_property
+    def _footer_texts(self) -> tuple[str, ...]:
+        brand = self.document.brand
         contact = [brand.name] + [v for v in (brand.contact.phone, brand.contact.address,
                                               brand.contact.website) if v]
         reviewed = f"Content reviewed {self.document.review_date:%B %Y}"
         second = [reviewed] + ([brand.footer_note] if brand.footer_note else [])
-        column = self.ctx.narrower(self.ctx.width - self._footer_width)
-        fit = column.fit(style)
-        return tuple(column.plain(line, style) for group in (contact, second)
+        fit = self._footer_column[0].fit(self._footer_column[1])
+        return tuple(line for group in (contact, second)
                      for line in _packed(group, fit.width_of, fit.width))
 
+    def tag_footer(self, root: Node) -> None:
+        """Page 1's footer as tagged content at the end of the document (as the HTML
+        twin's <footer> is), so a screen reader reads the clinic's phone number, address,
+        website and note; on later pages it repeats as a Footer artifact. A footer note
+        in another language is marked with its /Lang."""
+        column, style = self._footer_column
+        div, fit, glyphs = root.add("Div"), column.fit(style), column.glyphs
+        brand = self.document.brand
+        lang = brand.footer_note_language
+        foreign = brand.footer_note if lang and lang != self.document.language else None
+        lines = []
+        for text in self._footer_texts:
+            node = div.add("P", **({"Lang": lang} if text == foreign else {}))
+            shown, end = text, ""
+            if foreign and text != foreign and text.endswith(FOOTER_SEPARATOR + foreign):
+                shown, end = text[:-len(foreign)], foreign
+            markup = said_markup(shown, glyphs, fit, node)
+            if end:
+                markup += tagged_markup(text_markup(end, glyphs, fit),
+                                        node.inline_child("Span", Lang=lang))
+            para = Para(markup, style)
+            para.struct = node
+            lines.append(para)
+        self.first_footer = tuple(lines)
+
     def draw(self, canvas: NumberingCanvas, doc) -> None:
-        """Every page: the band and footer, drawn once into forms and reused; then the
-        page number, the only part that changes. All of it is an Artifact, except on the
-        first page the logo (a Figure) or, with no logo, the clinic's name."""
+        """Every page, before its body: the band, drawn once into a form and reused, a
+        Header artifact, except on the first page the logo (a Figure) or, with no logo,
+        the clinic's name."""
         canvas.pages += 1
-        with artifact(canvas, "Pagination"):
-            self._once(canvas, FURNITURE_FORM, self._furniture)
+        with artifact(canvas, "Header"):
+            self._once(canvas, BAND_FORM, self._band)
         first = self.brand_node if canvas.getPageNumber() == 1 else None
         logo = self.document.brand.logo
         if logo:
-            with marked(canvas, first) if first else artifact(canvas, "Pagination"):
+            if first is not None:
+                x, y, w, h = self._logo_box["image"]
+                first.place(canvas.marking.page, (x, y, x + w, y + h))
+            with marked(canvas, first) if first else artifact(canvas, "Header"):
                 self._once(canvas, LOGO_FORM, self._logo)
-        with marked(canvas, first) if first and not logo else artifact(canvas, "Pagination"):
+        with marked(canvas, first) if first and not logo else artifact(canvas, "Header"):
             self._once(canvas, NAME_FORM, self._name)
-        with artifact(canvas, "Pagination"):
+
+    def draw_footer(self, canvas: NumberingCanvas, doc) -> None:
+        """Every page, after its body: the footer, a Footer artifact (a form drawn once),
+        except on the first page, where its text is tagged (see `tag_footer`); then the
+        page number."""
+        if canvas.getPageNumber() == 1 and self.first_footer:
+            with artifact(canvas, "Footer"):
+                self._rule(canvas)
+            self._footer_text(canvas, self.first_footer)
+        else:
+            with artifact(canvas, "Footer"):
+                self._once(canvas, FOOTER_FORM, self._footer)
+        with artifact(canvas, "Footer"):
             canvas.saveState()
             self._page_number(canvas)
             canvas.restoreState()
@@ -198,10 +255,6 @@ class Furniture:
             draw(canvas)
             canvas.endForm()
         canvas.doForm(name)
-
-    def _furniture(self, canvas: Canvas) -> None:
-        self._band(canvas)
-        self._footer(canvas)
 
     @property
     def _band_top(self) -> float:
@@ -318,12 +371,18 @@ class Furniture:
         return stringWidth("Page 888 of 888", theme.font.regular, theme.measures.small)
 
     def _footer(self, canvas: NumberingCanvas) -> None:
+        self._rule(canvas)
+        self._footer_text(canvas, self.footer_lines)
+
+    def _rule(self, canvas: NumberingCanvas) -> None:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(self.margin, self._rule_y, self.page_width - self.margin, self._rule_y)
+
+    def _footer_text(self, canvas: NumberingCanvas, lines) -> None:
         width = self._footer_width
         y = self._rule_y - 4
-        for para in self.footer_lines:
+        for para in lines:
             _, h = para.wrap(width, self.footer)
             para.drawOn(canvas, self.margin, y - h)
             y -= h

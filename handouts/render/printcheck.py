@@ -19,6 +19,7 @@ MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
 MIN_GREY_DIFFERENCE = 10.0  # CIELAB lightness difference that stays visible in grey
 WHITE, INK = "#FFFFFF", "#1A1A1A"
 NOTE_TINT = 0.08  # how much of the accent colours a note's background
+LABEL_TINT = 0.07  # how much of the primary colours the "Prepared for" box
 
 
 def _channel(value: int) -> float:
@@ -81,6 +82,20 @@ def readable_on_white(hex_color: str) -> str:
                 INK)
 
 
+def readable_on(hex_color: str, background: str) -> str:
+    """The colour itself if text in it reads on `background` (4.5:1), else the nearest
+    darker shade that does."""
+    return next((s for s in _darker(hex_color) if contrast_ratio(s, background) >= MIN_CONTRAST),
+                "#000000")
+
+
+def label_color(primary: str) -> str:
+    """The colour of the "Prepared for / by / Date" labels: the printed primary, darkened
+    until it reads on the box's tint of it (12 pt bold is not large text: 4.5:1)."""
+    shown = readable_on_white(primary)
+    return readable_on(shown, tinted(shown, LABEL_TINT))
+
+
 def readable_on_tint(hex_color: str) -> str:
     """The colour itself if note titles in it read on its own tint, else the nearest
     darker shade that does (the tint darkens a little with it)."""
@@ -97,6 +112,7 @@ class Check:
     value: float
     needed: float
     unit: str = ":1"
+    shade: str = ""  # the colour the handout prints this text in (a darker shade, if need be)
 
     @property
     def passed(self) -> bool:
@@ -112,11 +128,15 @@ def checks(primary: str, accent: str) -> list[Check]:
     """Every print check of a pair of brand colours, as given."""
     return [
         Check("colors.primary", "the clinic's name on the header band",
-              contrast_ratio(primary, band_text(primary)), MIN_CONTRAST),
+              contrast_ratio(primary, band_text(primary)), MIN_CONTRAST, shade=primary),
         Check("colors.primary", "headings, the title and links on white paper",
-              contrast_ratio(primary, WHITE), MIN_CONTRAST),
+              contrast_ratio(primary, WHITE), MIN_CONTRAST, shade=readable_on_white(primary)),
+        Check("colors.primary", "the 'Prepared for' labels on their tinted box",
+              contrast_ratio(primary, tinted(primary, LABEL_TINT)), MIN_CONTRAST,
+              shade=label_color(primary)),
         Check("colors.accent", "note titles on their tinted box",
-              contrast_ratio(accent, tinted(accent, NOTE_TINT)), MIN_CONTRAST),
+              contrast_ratio(accent, tinted(accent, NOTE_TINT)), MIN_CONTRAST,
+              shade=readable_on_tint(accent)),
         Check("colors.accent", "how differently the two colours print in grey (lightness)",
               abs(lightness(primary) - lightness(accent)), MIN_GREY_DIFFERENCE, unit=""),
     ]
@@ -132,7 +152,7 @@ def suggest(primary: str, accent: str) -> tuple[str, str]:
     """The pair nearest the brand that passes every check: the primary darkened as little
     as it must be, then the accent darkened or lightened as little as it must be."""
     for p in _darker(primary):
-        if not all(c.passed for c in checks(p, p)[:2]):
+        if not all(c.passed for c in checks(p, p) if c.field == "colors.primary"):
             continue
         for a in _interleave(_darker(accent), _lighter(accent)):
             if all(c.passed for c in checks(p, a)):
@@ -153,16 +173,14 @@ def brand_problems(primary: str, accent: str) -> list[tuple[str, str, str]]:
     if not failed:
         return []
     good = suggest(primary, accent)
-    shade = dict(zip(("colors.primary", "colors.accent"), printed(primary, accent),
-                     strict=True))
     hint = (f"a pair that passes every check: primary \"{good[0]}\", accent \"{good[1]}\" "
             f"(handouts colors {primary} {accent} shows the checks)")
     out = []
     for check in failed:
         given = primary if check.field == "colors.primary" else accent
         message = f"{given}: {check}"
-        if check.unit == ":1" and "band" not in check.what and shade[check.field] != given:
-            message += f"; the handout prints this text in {shade[check.field]} instead"
+        if check.unit == ":1" and check.shade != given:
+            message += f"; the handout prints this text in {check.shade} instead"
         out.append((check.field, message, hint))
     return out
 

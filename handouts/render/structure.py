@@ -121,11 +121,27 @@ def _element(node: Node, refs: dict[int, str], parent: str, page, ref, doc) -> b
         text += f" /Pg {page(home)}"
     if kids:
         text += f" /K {kids[0]}" if len(kids) == 1 else f" /K [{' '.join(kids)}]"
-    data = text.encode("ascii")
+    data = (text + _attribute_objects(node)).encode("ascii")
     for key, value in node.attrs.items():
-        if key == "A":
-            pairs = " ".join(f"/{k} /{v}" for k, v in value.items())
-            data += f" /A << {pairs} >>".encode("ascii")
-        elif key in ("Alt", "Lang", "ActualText"):
+        if key in ("Alt", "Lang", "ActualText", "E"):
             data += f" /{key} ".encode("ascii") + PDFString(value).format(doc)
     return data + b" >>"
+
+
+def _attribute_objects(node: Node) -> str:
+    """The element's /A: its own attributes (a header cell's scope, a list's numbering),
+    and for a figure or table drawn on one page, the box it lies in (/BBox)."""
+    owners = [node.attrs["A"]] if "A" in node.attrs else []
+    if node.bbox is not None and node.bbox[0] >= 0:
+        owners.append({"O": "Layout", "BBox": node.bbox[1]})
+    dicts = ["<< " + " ".join(f"/{k} {_value(v)}" for k, v in owner.items()) + " >>"
+             for owner in owners]
+    if not dicts:
+        return ""
+    return f" /A {dicts[0]}" if len(dicts) == 1 else f" /A [{' '.join(dicts)}]"
+
+
+def _value(value) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + " ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in value) + "]"
+    return f"/{value}"

@@ -13,15 +13,12 @@ WIDTH, ROW, PAD = 1100, 150, 20
 
 def report(primary: str, accent: str) -> list[str]:
     """The checks, one line each, then the suggested pair."""
-    shade = dict(zip(("colors.primary", "colors.accent"), printed(primary, accent),
-                     strict=True))
     lines = [f"primary {primary}, accent {accent}:"]
     for check in checks(primary, accent):
         given = primary if check.field == "colors.primary" else accent
         note = ""
-        if not check.passed and check.unit == ":1" and "band" not in check.what \
-                and shade[check.field] != given:
-            note = f"; the handout prints this text in {shade[check.field]} instead"
+        if not check.passed and check.unit == ":1" and check.shade != given:
+            note = f"; the handout prints this text in {check.shade} instead"
         lines.append(f"  {'pass' if check.passed else 'FAIL'}  {check}{note}")
     good = suggest(primary, accent)
     if good == (primary, accent):

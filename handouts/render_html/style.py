@@ -10,21 +10,18 @@ from functools import cache
 
 from handouts.document import Document
 from handouts.render.fontfiles import FAMILIES, font_dir
-from handouts.render.printcheck import MIN_CONTRAST, contrast_ratio, readable_on_white, tinted
+from handouts.render.printcheck import (
+    LABEL_TINT,
+    contrast_ratio,
+    label_color,
+    readable_on,
+    readable_on_white,
+    tinted,
+)
 
 INK, MUTED, RULE = "#1A1A1A", "#4A4A4A", "#B8B8B8"
 SAFETY, WARNING = "#9B1C1C", "#8A4B00"
 EMBEDDED = ("atkinson-hyperlegible",)  # small enough to carry inside every file
-
-
-def readable_on(color: str, background: str) -> str:
-    """`color`, or the nearest darker shade whose text reads on `background` (4.5:1)."""
-    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
-    for step in range(101):
-        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02X}" for c in rgb)
-        if contrast_ratio(shade, background) >= MIN_CONTRAST:
-            return shade
-    return "#000000"
 
 
 def on_band(band: str) -> str:
@@ -83,8 +80,8 @@ def stylesheet(document: Document) -> str:
         "@media (max-width:40rem){table{font-size:0.88em}th,td{padding:0.35em;"
         "overflow-wrap:anywhere}tr>:first-child{min-width:4.5rem}}",
         f"thead th{{border-bottom:2px solid {primary}}}",
-        f".prepared{{background:{tinted(primary, 0.07)};border:1px solid {tinted(primary, 0.5)}}}"
-        f".prepared th{{background:none;color:{readable_on(primary, tinted(primary, 0.07))};"
+        f".prepared{{background:{tinted(primary, LABEL_TINT)};border:1px solid "
+        f"{tinted(primary, 0.5)}}}.prepared th{{background:none;color:{label_color(brand.primary)};"
         "width:30%}",
         ".callout{margin:1.2em 0;padding:0.6em 1em;border-left:0.5rem solid}",
         ".callout h2,.callout h3{margin:0.2em 0 0.4em;font-size:1.1em}",

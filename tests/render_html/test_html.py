@@ -15,7 +15,7 @@ import pytest
 
 from handouts.render_html.html import render_html
 from tests.matrix import NAMES, documents
-from tests.tagcheck import reading_order, reading_order_problems
+from tests.tagcheck import footer_leaves, reading_order, reading_order_problems
 
 WEB = Path(__file__).parents[1] / "web" / "node_modules"
 AXE = WEB / "axe-core" / "axe.min.js"
@@ -133,7 +133,9 @@ def test_the_twin_reads_in_the_documents_order(pages, name):
 def _leaves(document):
     """The Document's order, less the clinic's name (it is in the header, not in main)
     and with the medicines table's third column titled as the twin titles it."""
-    leaves = [leaf for leaf in reading_order(document) if leaf[0] != document.brand.name]
+    footer = footer_leaves(document)
+    leaves = [leaf for leaf in reading_order(document)[:-len(footer)]
+              if leaf[0] != document.brand.name]
     return [("Where to read", False) if leaf == ("Page", False) else leaf for leaf in leaves]
 
 
