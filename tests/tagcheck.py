@@ -316,6 +316,13 @@ def _element_text(element, texts, pages) -> str:
     return "".join(found)
 
 
+def words_split_by_a_hyphen(read: list[str]) -> list[str]:
+    """Words the tree reads broken in two at a line's end ("eske- tamine"); a URL (text
+    with a slash in it), which may be broken where it has a hyphen, aside."""
+    text = re.sub(r"\s+", " ", "".join(read))
+    return [m for m in re.findall(r"\S*[A-Za-z]- [a-z]\S*", text) if "/" not in m]
+
+
 def struct_roles(path: Path) -> list[tuple[str, str]]:
     """(role, text) of each piece of text `pdfinfo -struct-text` reads, the role being
     that of the element the text is in."""

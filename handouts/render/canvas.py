@@ -25,10 +25,14 @@ class TaggedText(PDFTextObject):
     that ends in a hyphen or a soft hyphen (a word broken across lines) gets none."""
 
     tagged = False
+    _last = " "  # the last character drawn (a line may end in an empty run after a mark)
 
     def _textOut(self, text, TStar=0):
-        if TStar and self.tagged and not text.endswith((" ", "-", "\u00ad")):
+        if text:
+            self._last = text[-1]
+        if TStar and self.tagged and self._last not in " -\u00ad":
             text += " "
+            self._last = " "
         super()._textOut(text, TStar)
 
 

@@ -114,9 +114,10 @@ class Para(RLParagraph):
         style at the same width breaks the same way, and a batch lays out the same
         passages hundreds of times. What breaking leaves on the paragraph (its frag words,
         the widths it narrowed for a bullet) is restored with the lines."""
-        if self.text is None or not isinstance(width, list) or not CACHING["on"] or \
-                self.__dict__.get("_trial"):  # (a split half has no text of its own)
-            source = _plain(self.frags) if self.frags else ""
+        if self.__dict__.get("_trial"):  # a trial width of `_balance`: its lines are not kept
+            return super().breakLines(width)
+        if self.text is None or not isinstance(width, list) or not CACHING["on"]:
+            source = _plain(self.frags) if self.frags else ""  # (a split half has no text)
             return soften_hyphens(super().breakLines(width), source)
         key = (self.text, style_key(self.style), repr(self.bulletText), tuple(width))
         hit = _LINES.get(key)

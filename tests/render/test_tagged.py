@@ -5,6 +5,7 @@ for all of them, and by poppler for some)."""
 from __future__ import annotations
 
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pikepdf
@@ -23,6 +24,7 @@ from tests.tagcheck import (
     struct_text,
     structure_problems,
     tree_text,
+    words_split_by_a_hyphen,
 )
 
 
@@ -64,12 +66,19 @@ def test_every_variant_is_tagged_pdf_ua(tagged, name):
     assert [(o.rule_id, o.skipped_reason) for o in report.outcomes if o.skipped_reason] == []
     assert content_problems(path) == []
     assert structure_problems(path) == []
-    assert reading_order_problems(tree_text(path), reading_order(documents()[name])) == []
+    read = tree_text(path)
+    assert reading_order_problems(read, reading_order(documents()[name])) == []
+    assert words_split_by_a_hyphen(read) == []
 
 
 @pytest.mark.parametrize("name", POPPLER)
 def test_poppler_reads_the_tree_in_the_documents_order(poppler, name):
-    assert reading_order_problems(poppler(name), reading_order(documents()[name])) == []
+    """... with the clinic's phone number in it, and no word split by a hyphen (what
+    `pdfinfo -struct-text` shows)."""
+    read = poppler(name)
+    assert reading_order_problems(read, reading_order(documents()[name])) == []
+    assert documents()[name].brand.contact.phone in re.sub(r"\s+", " ", "".join(read))
+    assert words_split_by_a_hyphen(read) == []
 
 
 def _pixels(data: bytes) -> list[bytes]:
