@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from handouts.errors import LayoutError, Problem
@@ -269,7 +270,8 @@ class Said:
     expansion: str | None = None
 
 
-def spoken_parts(text: str) -> list[Said]:
+@lru_cache(maxsize=4096)  # a batch says the same passages again and again
+def spoken_parts(text: str) -> tuple[Said, ...]:
     """`text` cut into pieces, each number to call said digit by digit ("(760) 555-0142":
     "7 6 0, 5 5 5, 0 1 4 2"; "988": "9 8 8") and "IV" letter by letter, with its
     expansion. Both renderers use it: the PDF as /Alt on a Span, the HTML twin as text
@@ -288,4 +290,4 @@ def spoken_parts(text: str) -> list[Said]:
         last = match.end()
     if last < len(text):
         out.append(Said(text[last:]))
-    return out
+    return tuple(out)

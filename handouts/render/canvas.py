@@ -9,10 +9,10 @@ citation) switches to its own MCID inside the same text object (see `Marking`).
 
 from __future__ import annotations
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, PDFString
+from reportlab.pdfbase.pdfdoc import PDFName, PDFPage, PDFString
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from handouts.render.pages import NumberingCanvas
+from handouts.render.numbering import NumberingCanvas
 from handouts.render.structure import write_structure
 from handouts.render.tagged import OUTLINE_LEVELS
 from handouts.render.tags import INLINE_CALLBACK, Marking, Node, artifact
@@ -85,30 +85,19 @@ class TaggedCanvas(NumberingCanvas):
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None,
                 kind="URI", **kw) -> None:
-        self._describe(url, kw)
+        kw.update(self.link_entries(url))
         super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
 
-    def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None,
-                 relative=1, thickness=0, color=None, dashArray=None, **kw) -> None:
-        """A link to a place in the document (a citation to its reference), written as
-        `linkURL` writes one to a web page, so it can carry /StructParent."""
-        annotation = PDFDictionary(dict(kw))
-        annotation["Type"], annotation["Subtype"] = PDFName("Annot"), PDFName("Link")
-        annotation["Rect"] = PDFArray(self._absRect(Rect, relative))
-        annotation["Dest"] = self._bookmarkReference(destinationname)
-        annotation["Border"] = PDFArray([0, 0, 0])
-        self._describe("#" + destinationname, annotation)
-        self._addAnnotation(annotation, name, addtopage)
-
-    def _describe(self, url: str, annotation) -> None:
+    def link_entries(self, url: str) -> dict:
         """A link annotation as PDF/UA asks: printed as it shows (/F 4), in its Link
         element (/StructParent), described by its text (/Contents)."""
-        annotation["F"] = 4
+        entries = super().link_entries(url)
         link = self.marking.link_for(url)
         if link is not None:
             name = f"NUMBER{self._annotationCount + 1}"  # the name ReportLab will give it
-            annotation["StructParent"] = self.marking.annotation(link, f"Annot.{name}")
-            annotation["Contents"] = PDFString(link.attrs.get("contents") or url)
+            entries["StructParent"] = self.marking.annotation(link, f"Annot.{name}")
+            entries["Contents"] = PDFString(link.attrs.get("contents") or url)
+        return entries
 
     def showPage(self) -> None:
         self._page_key = self.marking.end_page()

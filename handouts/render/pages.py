@@ -1,52 +1,32 @@
-"""Page furniture: the brand band at the top, the footer with 'Page N of M', and the canvas
-that fills in page numbers once the last page is known."""
+"""Page furniture: the brand band at the top, and the footer with the clinic's contact
+details and 'Page N of M' (the number drawn by the canvas of numbering.py)."""
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import hashlib
 import io
-import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from reportlab.lib import colors
 from reportlab.lib.units import inch
-from reportlab.lib.utils import ImageReader, TimeStamp
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as RLParagraph
 
 from handouts.document import Document
 from handouts.render.flowables import Context
 from handouts.render.markup import said_markup, tagged_markup, text_markup
+from handouts.render.numbering import TOTAL_FORM, NumberingCanvas
 from handouts.render.styles import MUTED, RULE, band_text_color
 from handouts.render.tagged import Para
-from handouts.render.tags import HYPHEN_MARK, Node, artifact, marked
+from handouts.render.tags import Node, artifact, marked
 
-TOTAL_FORM = "pages_total"
 BAND_FORM = "page_band"
 FOOTER_FORM = "page_footer"
 LOGO_FORM = "page_logo"
 NAME_FORM = "page_clinic_name"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
-
-
-def _date_document(pdf, date: dt.date) -> None:
-    """The handout's date, not the clock or SOURCE_DATE_EPOCH, as /CreationDate, /ModDate
-    and the seed of the file's /ID: a spec that fixes its date gives the same bytes
-    whatever the environment says."""
-    seconds = calendar.timegm(date.timetuple())
-    stamp = TimeStamp.__new__(TimeStamp)
-    stamp.t, stamp.lt = seconds, time.gmtime(seconds)
-    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
-    pdf._timeStamp = stamp
-    pdf.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
-    pdf.signature.update(ascii(seconds).encode())
-
-
 FOOTER_SEPARATOR = "  \u00b7  "
 
 
@@ -61,80 +41,6 @@ def _packed(items: list[str], width_of, width: float) -> list[str]:
         else:
             lines.append(item)
     return lines
-
-
-def page_form(section_id: str) -> str:
-    return "page_" + section_id.replace("-", "_")
-
-
-def _marks_nothing(*_) -> None:
-    return None
-
-
-class NumberingCanvas(Canvas):
-    """Draws forward references (total pages, the page a section starts on) at save time,
-    and dates the file by the handout's own date."""
-
-    def __init__(self, *args, date: dt.date | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if date is not None:
-            _date_document(self._doc, date)
-        self.section_pages: dict[str, int] = {}
-        self.pages = 0
-        self.forms: dict[str, tuple[str, float, object]] = {}
-        self.setNamedCB(HYPHEN_MARK, _marks_nothing)  # read from the text, never drawn
-
-    def use_number(self, name: str, font: str, size: float, color) -> None:
-        """Draw the number called `name` here; its value is written at save time."""
-        self.forms.setdefault(name, (font, size, color))
-        self.doForm(name)
-
-    def save(self) -> None:
-        numbers = {TOTAL_FORM: self.pages}
-        numbers.update({page_form(s): p for s, p in self.section_pages.items()})
-        for name, (font, size, color) in sorted(self.forms.items()):
-            self.beginForm(name)
-            self.setFont(font, size)
-            self.setFillColor(color)
-            self.drawString(0, 0, str(numbers.get(name, "")))
-            self.endForm()
-        super().save()
-
-
-class SectionAnchor(Flowable):
-    """Zero-size marker: records the page a section starts on."""
-
-    def __init__(self, section_id: str):
-        super().__init__()
-        self.section_id = section_id
-        self.width = self.height = 0
-
-    def wrap(self, *_):
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv.section_pages.setdefault(self.section_id, self.canv.getPageNumber())
-
-
-class PageNumber(Flowable):
-    """The page a section starts on, drawn as a form filled in at save time; in a tagged
-    PDF, marked content of `struct` (its table cell)."""
-
-    struct: Node | None = None
-
-    def __init__(self, section_id: str, font: str, size: float, color):
-        super().__init__()
-        self.form, self.font, self.size, self.color = page_form(section_id), font, size, color
-
-    def wrap(self, *_):
-        return self.size * 1.6, self.size * 1.25
-
-    def draw(self) -> None:
-        self.canv.saveState()
-        self.canv.translate(0, self.size * 0.25)
-        with marked(self.canv, self.struct):
-            self.canv.use_number(self.form, self.font, self.size, self.color)
-        self.canv.restoreState()
 
 
 @dataclass(eq=False)

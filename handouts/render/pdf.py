@@ -23,7 +23,8 @@ from handouts.render.canvas import TaggedCanvas
 from handouts.render.flowables import Context, fits_a_page, flowables, keep_with_next, table_style
 from handouts.render.fonts import family
 from handouts.render.markup import Glyphs, reference_anchor
-from handouts.render.pages import SAFE_MARGIN, Furniture, NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.numbering import NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.pages import SAFE_MARGIN, Furniture
 from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import TaggedTable
@@ -201,7 +202,7 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
                                   hint="shorten the entry"))
     if inside.parent:
         table.struct = inside.parent.add("Table")
-        table_rows(table.struct, rows)
+        table_rows(table.struct, rows, row_headers=True)  # each entry names its row
     # the heading never ends a page alone: it goes with the table's header and first row
     return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
 

@@ -8,6 +8,7 @@ the time the tree is written, every page, annotation and element has its object 
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
@@ -121,11 +122,24 @@ def _element(node: Node, refs: dict[int, str], parent: str, page, ref, doc) -> b
         text += f" /Pg {page(home)}"
     if kids:
         text += f" /K {kids[0]}" if len(kids) == 1 else f" /K [{' '.join(kids)}]"
-    data = (text + _attribute_objects(node)).encode("ascii")
+    text += _attribute_objects(node)
     for key, value in node.attrs.items():
         if key in ("Alt", "Lang", "ActualText", "E"):
-            data += f" /{key} ".encode("ascii") + PDFString(value).format(doc)
-    return data + b" >>"
+            text += f" /{key} {_text(value, doc)}"
+    return text.encode("latin-1") + b" >>"
+
+
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: written as it is, but for ( ) and \
+
+
+def _text(value: str, doc) -> str:
+    """A text string for the element's dictionary ("reference 3", "9 8 8", "es"): plain
+    ASCII written straight, as ReportLab would write it; anything else through
+    ReportLab's PDFString (PDFDocEncoding or UTF-16)."""
+    if _PLAIN.fullmatch(value):
+        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"({escaped})"
+    return PDFString(value).format(doc).decode("latin-1")
 
 
 def _attribute_objects(node: Node) -> str:

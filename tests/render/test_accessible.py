@@ -217,6 +217,8 @@ def test_row_labels_are_row_headers_in_tables_of_three_columns(pdf):
             if str(e.S) == "/TH":
                 heads.setdefault(str(e.A.Scope), []).append(e)
         assert len(heads["/Row"]) > 20 and heads["/Column"]
+    medicines = [text.strip() for role, text in struct_roles(pdf(TAILORED)) if role == "TH"]
+    assert "Zoloft 50 mg daily" in medicines  # "Your medicines": each entry heads its row
 
 
 def test_the_report_heads_each_row_by_its_aspect(tmp_path):

@@ -248,6 +248,8 @@ def test_row_labels_head_their_rows_in_tables_of_three_columns(pages):
     html = pages["everything-clinician-clinician-letter-standard"].decode()
     assert '<th scope="row">Status</th>' in html
     assert "<tr><td>47 depressed patients</td>" in html  # two columns: no row headers
+    tailored = pages["tailored-leaflet-patient-letter-standard"].decode()
+    assert '<tr><th scope="row">Zoloft 50 mg daily</th>' in tailored  # "Your medicines"
 
 
 def test_bold_one_line_subheadings_are_headings_in_the_twin(pages):
