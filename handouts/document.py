@@ -8,8 +8,10 @@ the reader's passages.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from handouts.errors import LayoutError, Problem
@@ -104,6 +106,14 @@ class Audience:
 
 
 Block = Paragraph | Heading | ListBlock | Table | Callout | Audience
+
+
+def has_row_headers(table: Table) -> bool:
+    """Whether a table's first column heads its rows: in a table of three or more columns
+    with a header row, the first column names what each row is about ("Status",
+    "Setting", the report's "Aspect"), and a reader in the third column needs it as well
+    as the column's heading. (In two columns the column headings say it all.)"""
+    return bool(table.header) and len(table.header) >= 3
 
 
 def inline_groups(blocks) -> Iterator[Inlines]:
@@ -236,3 +246,48 @@ def metadata_title(document: Document) -> str:
         return metadata_subject(document)
     return document.title
 
+
+
+# ---- how a number or an abbreviation is said aloud -------------------------------------
+
+# A telephone number ("(760) 555-0142", "760-555-0142", "555-0175"), a three-digit
+# emergency number (988, 911), or "IV" as clinicians write intravenous: a speech engine
+# reads the first as hundreds ("seven hundred sixty"), 988 as "nine hundred eighty-eight"
+# and IV as "Roman four". A "DSM-IV" or a DOI is none of these.
+_SPOKEN = re.compile(
+    r"(?<![\w./-])(?:(?P<phone>(?:\(\d{3}\)[ \u00a0]?|\d{3}[-.])?\d{3}-\d{4})"
+    r"|(?P<short>988|911)|(?P<iv>IV))(?![\w/-]|\.\w)")
+EXPANSIONS = {"IV": "intravenous"}
+
+
+@dataclass(frozen=True)
+class Said:
+    """A piece of text and, where a speech engine would misread it, what to say instead
+    (`said`) and what it stands for (`expansion`, for an abbreviation)."""
+
+    text: str
+    said: str | None = None
+    expansion: str | None = None
+
+
+@lru_cache(maxsize=4096)  # a batch says the same passages again and again
+def spoken_parts(text: str) -> tuple[Said, ...]:
+    """`text` cut into pieces, each number to call said digit by digit ("(760) 555-0142":
+    "7 6 0, 5 5 5, 0 1 4 2"; "988": "9 8 8") and "IV" letter by letter, with its
+    expansion. Both renderers use it: the PDF as /Alt on a Span, the HTML twin as text
+    for screen readers only."""
+    out: list[Said] = []
+    last = 0
+    for match in _SPOKEN.finditer(text):
+        if match.start() > last:
+            out.append(Said(text[last:match.start()]))
+        shown = match.group()
+        if match.group("iv"):
+            out.append(Said(shown, "I V", EXPANSIONS[shown]))
+        else:
+            groups = re.findall(r"\d+", shown)
+            out.append(Said(shown, ", ".join(" ".join(g) for g in groups)))
+        last = match.end()
+    if last < len(text):
+        out.append(Said(text[last:]))
+    return tuple(out)

@@ -22,7 +22,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def normalise(text: str) -> str:
-    """What a reader sees, for comparisons: hyphen line-breaks joined, whitespace folded."""
+    """What a reader sees, for comparisons: hyphen line-breaks (soft hyphens, and hyphens
+    at a line's end) joined, whitespace folded."""
+    text = re.sub(r"\u00ad\s*", "", text)
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip()
 

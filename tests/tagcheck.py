@@ -258,6 +258,106 @@ def struct_text(path: Path) -> list[str]:
     return [m.group(1) for m in re.finditer(r'^\s*"(.*)"\s*$', out, re.MULTILINE)]
 
 
+def spoken_text(path: Path, page: int | None = None, start: str | None = None) -> str:
+    """What a screen reader says, read from the structure tree: an element's /ActualText,
+    else its /Alt, in place of what it contains, set apart by spaces (a link, a number
+    said digit by digit); otherwise the text of its marked content. Only what is on
+    `page` (an index), if given; only the element whose text starts with `start` (the
+    crisis box: "Get help now"), if given."""
+    texts = _mcid_texts(path)
+    out: list[str] = []
+    with pikepdf.open(path) as pdf:
+        pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+
+        def visit(kids, where: int | None) -> None:
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int):
+                    if page is None or where == page:
+                        out.append(texts.get((where, int(kid)), ""))
+                elif kid.get("/Type") == "/MCR":
+                    if page is None or pages[kid.Pg.objgen] == page:
+                        out.append(texts.get((pages[kid.Pg.objgen], int(kid.MCID)), ""))
+                elif kid.get("/Type") != "/OBJR":
+                    said = kid.get("/ActualText", kid.get("/Alt"))
+                    here = pages[kid.Pg.objgen] if "/Pg" in kid else where
+                    if said is not None:
+                        if page is None or here == page:
+                            out.append(f" {said} ")
+                    elif "/K" in kid:
+                        visit(kid.K, here)
+                        out.append(" ")  # the next cell, item or paragraph is apart
+
+        root = pdf.Root.StructTreeRoot.K
+        if start is not None:
+            root = next(e for e in _elements(root)
+                        if _element_text(e, texts, pages).strip().startswith(start))
+        visit(root, None)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _elements(kids):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR", "/OBJR"):
+            yield kid
+            if "/K" in kid:
+                yield from _elements(kid.K)
+
+
+def _element_text(element, texts, pages) -> str:
+    found = []
+    where = pages[element.Pg.objgen] if "/Pg" in element else None
+    for kid in element.K if isinstance(element.get("/K"), pikepdf.Array) else \
+            [element.get("/K")]:
+        if isinstance(kid, int):
+            found.append(texts.get((where, int(kid)), ""))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/MCR",
+                                                                             "/OBJR"):
+            found.append(_element_text(kid, texts, pages))
+    return "".join(found)
+
+
+def words_split_by_a_hyphen(read: list[str]) -> list[str]:
+    """Words the tree reads broken in two at a line's end ("eske- tamine"); a URL (text
+    with a slash in it), which may be broken where it has a hyphen, aside."""
+    text = re.sub(r"\s+", " ", "".join(read))
+    return [m for m in re.findall(r"\S*[A-Za-z]- [a-z]\S*", text) if "/" not in m]
+
+
+def struct_roles(path: Path) -> list[tuple[str, str]]:
+    """(role, text) of each piece of text `pdfinfo -struct-text` reads, the role being
+    that of the element the text is in."""
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    found, role = [], ""
+    for line in out.splitlines():
+        text = re.match(r'^\s*"(.*)"\s*$', line)
+        if text:
+            found.append((role, text.group(1)))
+        elif re.match(r"^\s*[A-Z][A-Za-z0-9]*( \(\w+\))?:?\s*$", line):
+            role = line.split()[0].rstrip(":")
+    return found
+
+
+def paint_order_problems(path: Path) -> list[str]:
+    """Pages whose marked content is painted in another order than the structure tree
+    reads it (each element's kids in order, marked content and child elements mixed):
+    a reader that follows the page (copy and paste, reflow) and one that follows the
+    tags then read the same."""
+    problems = []
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        walk = _Walk(pages)
+        walk.visit(pdf.Root.StructTreeRoot.K, pdf.Root.StructTreeRoot, None)
+        for index, page in enumerate(pdf.pages):
+            painted = [int(operands[1].MCID) for operands, _ in
+                       pikepdf.parse_content_stream(page, "BDC")
+                       if isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]]
+            read = [mcid for (where, mcid) in walk.mcids if where == index]
+            if painted != read:
+                problems.append(f"page {index + 1} is painted out of the tree's order")
+    return problems
+
+
 # ---- reading order ------------------------------------------------------------------------
 
 
@@ -286,7 +386,16 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
     if document.references:
         leaves += [("References", False)] + [(_text(r.inlines), False)
                                              for r in document.references]
-    return leaves
+    return leaves + footer_leaves(document)
+
+
+def footer_leaves(document: Document) -> list[tuple[str, bool]]:
+    """The clinic's contact details, the review date and the footer note: read last, as
+    the HTML twin's <footer> is."""
+    brand, contact = document.brand, document.brand.contact
+    items = [brand.name, contact.phone, contact.address, contact.website,
+             f"Content reviewed {document.review_date:%B %Y}", brand.footer_note]
+    return [(item, False) for item in items if item]
 
 
 def _blocks(blocks) -> list[tuple[str, bool]]:

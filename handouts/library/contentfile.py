@@ -118,11 +118,23 @@ def parse_content(text: str, path: str) -> ContentFile:
     return ContentFile(front, tuple(blocks), path)
 
 
+SUBHEADING_CHARS = 80
+
+
+def _is_subheading(runs: tuple[Inline, ...]) -> bool:
+    """A paragraph that is one short bold line and nothing else ("**Before you come**",
+    "**Practical advice.**") is a subheading: a reader's screen reader should find it as a
+    heading, and the page shows it as one."""
+    return bool(runs) and all(isinstance(run, Text) and run.bold for run in runs) and \
+        0 < len("".join(run.text for run in runs).strip()) <= SUBHEADING_CHARS
+
+
 class _Reader:
     """Walks markdown-it's flat token stream, one small handler per block token."""
 
     def __init__(self, tokens: list[Token], path: str, offset: int):
         self.tokens, self.pos, self.path, self.offset = tokens, 0, path, offset
+        self.in_list = 0  # inside a list item, a bold line is the item's own text
         self.problems: list[Problem] = []
         self.handlers = {
             "paragraph_open": self._paragraph,
@@ -169,11 +181,14 @@ class _Reader:
                 depth += self.tokens[self.pos].nesting
                 self.pos += 1
 
-    def _paragraph(self) -> Paragraph:
+    def _paragraph(self) -> Paragraph | Heading:
         opening = self.take()
         inline = self.take()
         self.take()
-        return Paragraph(self.inlines(inline), self.line(opening))
+        runs = self.inlines(inline)
+        if not self.in_list and _is_subheading(runs):
+            return Heading(tuple(Text(run.text) for run in runs), 3, self.line(opening))
+        return Paragraph(runs, self.line(opening))
 
     def _heading(self) -> Heading:
         opening = self.take()
@@ -185,9 +200,11 @@ class _Reader:
         opening = self.take()
         close = opening.type.replace("_open", "_close")
         items = []
+        self.in_list += 1
         while self.tokens[self.pos].type != close:
             self.take()  # list_item_open
             items.append(tuple(self.blocks("list_item_close")))
+        self.in_list -= 1
         self.take()
         return ListBlock(tuple(items), opening.type.startswith("ordered"), self.line(opening))
 

@@ -22,7 +22,7 @@ from handouts import document
 from handouts.files import Unreadable, read_json
 from handouts.library.contentfile import ContentFile, FrontMatter
 
-FORMAT = "handouts-parsed-content/1"
+FORMAT = "handouts-parsed-content/2"  # 2: a bold line alone is a Heading
 MAX_ENTRY_BYTES = 4_000_000
 MAX_DEPTH = 256  # our own blocks nest deeper than input files; still far from the stack
 _TYPES = {cls.__name__: cls for cls in (

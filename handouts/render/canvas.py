@@ -12,38 +12,28 @@ from __future__ import annotations
 from reportlab.pdfbase.pdfdoc import PDFName, PDFPage, PDFString
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from handouts.render.pages import NumberingCanvas
+from handouts.render.numbering import NumberingCanvas
 from handouts.render.structure import write_structure
-from handouts.render.tags import INLINE_CALLBACK, Marking, artifact
+from handouts.render.tagged import OUTLINE_LEVELS
+from handouts.render.tags import INLINE_CALLBACK, Marking, Node, artifact
 
 
 class TaggedText(PDFTextObject):
     """A text object whose lines end in a space: ReportLab drops the space where it breaks
     a line, and text read from the structure tree (as a screen reader reads it) would run
-    the last word of one line into the first of the next. A space draws nothing."""
+    the last word of one line into the first of the next. A space draws nothing. A line
+    that ends in a hyphen or a soft hyphen (a word broken across lines) gets none."""
 
     tagged = False
-    in_citation = False
+    _last = " "  # the last character drawn (a line may end in an empty run after a mark)
 
     def _textOut(self, text, TStar=0):
-        if TStar and self.tagged and not text.endswith((" ", "-")):
+        if text:
+            self._last = text[-1]
+        if TStar and self.tagged and self._last not in " -\u00ad":
             text += " "
+            self._last = " "
         super()._textOut(text, TStar)
-
-    def setRise(self, rise):
-        """Superscript is only ever a citation: its text is a Reference element's."""
-        super().setRise(rise)
-        if not self.tagged:
-            return
-        marking = self._canvas.marking
-        if rise > 0 and not self.in_citation:
-            citation = marking.next_citation()
-            if citation is not None:
-                self._code.extend(marking.open_inline(citation))
-                self.in_citation = True
-        elif rise <= 0 and self.in_citation:
-            self._code.extend(marking.close_inline())
-            self.in_citation = False
 
 
 class TaggedCanvas(NumberingCanvas):
@@ -54,6 +44,7 @@ class TaggedCanvas(NumberingCanvas):
         super().__init__(*args, **kwargs)
         self.marking, self._title, self._lang = marking, title, kwargs["lang"]
         self._page_key = 0
+        self._outline_level = -1
         self.setNamedCB(INLINE_CALLBACK, self._inline)
 
     def beginText(self, x=0, y=0, direction=None):
@@ -66,8 +57,6 @@ class TaggedCanvas(NumberingCanvas):
 
     def drawText(self, text) -> None:
         if getattr(text, "tagged", False):
-            if text.in_citation:  # a citation never runs on into another text object
-                self.marking.stack.pop()
             text._code.append("EMC")
         super().drawText(text)
 
@@ -80,6 +69,15 @@ class TaggedCanvas(NumberingCanvas):
         else:
             text._code.extend(self.marking.close_inline())
 
+    def outline(self, heading: Node, title: str, x: float, top: float) -> None:
+        """An outline entry (a bookmark) for a heading drawn here, nested no deeper than
+        one level below the entry before it."""
+        level = min(OUTLINE_LEVELS[heading.role], self._outline_level + 1)
+        key = f"h{heading.id}"
+        self.bookmarkHorizontal(key, x, top)
+        self.addOutlineEntry(title, key, level, closed=True)
+        self._outline_level = level
+
     def line(self, x1, y1, x2, y2) -> None:
         """Rules and underlines are decoration."""
         with artifact(self):
@@ -87,12 +85,19 @@ class TaggedCanvas(NumberingCanvas):
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None,
                 kind="URI", **kw) -> None:
+        kw.update(self.link_entries(url))
+        super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
+
+    def link_entries(self, url: str) -> dict:
+        """A link annotation as PDF/UA asks: printed as it shows (/F 4), in its Link
+        element (/StructParent), described by its text (/Contents)."""
+        entries = super().link_entries(url)
         link = self.marking.link_for(url)
         if link is not None:
             name = f"NUMBER{self._annotationCount + 1}"  # the name ReportLab will give it
-            kw["StructParent"] = self.marking.annotation(link, f"Annot.{name}")
-            kw["Contents"] = PDFString(link.attrs.get("contents") or url)
-        super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
+            entries["StructParent"] = self.marking.annotation(link, f"Annot.{name}")
+            entries["Contents"] = PDFString(link.attrs.get("contents") or url)
+        return entries
 
     def showPage(self) -> None:
         self._page_key = self.marking.end_page()

@@ -10,12 +10,22 @@ from reportlab.platypus import CondPageBreak, Flowable, HRFlowable, Indenter, Sp
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from handouts.document import Block, Callout, Heading, Inlines, ListBlock, Paragraph, Table, Text
+from handouts.document import (
+    Block,
+    Callout,
+    Heading,
+    Inlines,
+    ListBlock,
+    Paragraph,
+    Table,
+    Text,
+    has_row_headers,
+)
 from handouts.render.keep import KeepTail
-from handouts.render.markup import Fit, Glyphs, inlines_markup, text_markup
+from handouts.render.markup import Fit, Glyphs, inlines_markup, said_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 from handouts.render.tagged import Para, TaggedTable
-from handouts.render.tags import Node, table_rows
+from handouts.render.tags import Node
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Context:
     width: float
     frame_height: float = 10_000  # the tallest thing a page can hold
     parent: Node | None = None  # the structure node new blocks go in (None: untagged)
+    listed: bool = False  # the handout lists its references: a citation links to its entry
 
     def fit(self, style) -> Fit:
         indent = style.leftIndent + style.rightIndent
@@ -32,21 +43,25 @@ class Context:
                    self.theme.font.bold, self.glyphs)
 
     def para(self, runs: Inlines, style, bullet: str | None = None,
-             role: str | None = "P") -> Para:
+             role: str | None = "P", anchor: str = "") -> Para:
         """A paragraph of inline runs, tagged as a new `role` node (None: as the
-        context's node itself, e.g. a table cell)."""
+        context's node itself, e.g. a table cell); `anchor` is markup that makes its
+        start a link's destination."""
         node = self.node(role) if role else self.parent
-        markup = inlines_markup(runs, self.glyphs, self.theme.link_color, self.fit(style),
-                                node)
+        markup = anchor + inlines_markup(runs, self.glyphs, self.theme.link_color,
+                                         self.fit(style), node, self.listed)
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
         para = Para(markup, style)
         para.struct = node
+        para.title = _plain_text(runs)
         return para
 
     def plain(self, text: str, style, role: str | None = "P") -> Para:
-        para = Para(text_markup(text, self.glyphs, self.fit(style)), style)
-        para.struct = self.node(role) if role else self.parent
+        node = self.node(role) if role else self.parent
+        para = Para(said_markup(text, self.glyphs, self.fit(style), node), style)
+        para.struct = node
+        para.title = text
         return para
 
     def node(self, role: str, **attrs) -> Node | None:
@@ -58,6 +73,11 @@ class Context:
 
     def narrower(self, by: float) -> Context:
         return replace(self, width=self.width - by)
+
+
+def _plain_text(runs: Inlines) -> str:
+    """The words of inline runs, without citations (a heading's title in the outline)."""
+    return "".join(getattr(run, "text", "") for run in runs).strip()
 
 
 def flowables(blocks: tuple[Block, ...], ctx: Context) -> list[Flowable]:
@@ -213,19 +233,24 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
         return _stacked_table(block, ctx)
     cells = [ctx.narrower(ctx.width - w + 2 * pad) for w in widths]
     node = ctx.node("Table")
+    head = node.add("THead") if node and block.header else None
+    body = node.add("TBody") if node else None
 
-    def row_of(runs: tuple[Inlines, ...], style, role: str) -> list[Flowable]:
-        tr = node.add("TR") if node else None
-        return [cells[i].within(_cell(tr, role, cell)).para(cell, style, role=None)
-                for i, cell in enumerate(runs)]
+    row_headers = has_row_headers(block)
 
-    header = row_of(block.header, theme.cell_head, "TH") if block.header else []
-    rows = [row_of(row, theme.cell, "TD") for row in block.rows]
+    def row_of(group: Node | None, runs: tuple[Inlines, ...], style) -> list[Flowable]:
+        tr = group.add("TR") if group else None
+        return [cells[i].within(_cell(tr, group is head, row_headers and i == 0, cell))
+                .para(cell, style, role=None) for i, cell in enumerate(runs)]
+
+    header = row_of(head, block.header, theme.cell_head) if block.header else []
+    rows = [row_of(body, row, theme.cell) for row in block.rows]
     # A row taller than what is left of a page splits (two lines at least on the page)
     # rather than take the table, and the heading before it, to the next page.
     table = TaggedTable([header, *rows] if header else rows, colWidths=widths,
                         repeatRows=1 if header else 0, hAlign="LEFT",
                         splitInRow=2 * theme.cell.leading + pad)
+    table.struct = node
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -244,12 +269,13 @@ def _table(block: Table, ctx: Context) -> list[Flowable]:
     return [table, Spacer(0, theme.measures.body * 0.7)]
 
 
-def _cell(row: Node | None, role: str, runs: Inlines) -> Node | None:
-    """A TH heads its column; an empty corner cell heads nothing and is a TD."""
+def _cell(row: Node | None, in_head: bool, row_header: bool, runs: Inlines) -> Node | None:
+    """A header cell heads its column, a row header its row; an empty cell heads nothing
+    and is a TD."""
     if row is None:
         return None
-    if role == "TH" and any(getattr(run, "text", "").strip() for run in runs):
-        return row.add("TH", A={"O": "Table", "Scope": "Column"})
+    if (in_head or row_header) and any(getattr(run, "text", "").strip() for run in runs):
+        return row.add("TH", A={"O": "Table", "Scope": "Column" if in_head else "Row"})
     return row.add("TD")
 
 
@@ -388,95 +414,3 @@ BUILDERS: dict[type, Callable[..., list[Flowable]]] = {
     Table: _table,
     Callout: _callout,
 }
-
-
-def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
-    """A small two-column box of labels and values (the 'Prepared for' block)."""
-    theme = ctx.theme
-    label = theme.cell_head.clone("label", textColor=theme.primary)
-    pad = theme.measures.body * 0.5
-    widths = [ctx.width * 0.27, ctx.width * 0.73]
-    left, right = (ctx.narrower(ctx.width - w + 2 * pad).within(None) for w in widths)
-    rows = [[left.plain(k, label), right.para((Text(v),), theme.cell)] for k, v in pairs]
-    table = TaggedTable(rows, colWidths=widths, hAlign="LEFT")
-    node = ctx.node("Table")
-    if node:
-        table_rows(node, rows, header_rows=0, scope="Row")
-    table.setStyle(table_style(theme, [
-        ("BACKGROUND", (0, 0), (-1, -1), tint(theme.primary, 0.07)),
-        ("BOX", (0, 0), (-1, -1), 0.8, tint(theme.primary, 0.5)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
-    ]))
-    return table
-
-
-class Columns(Flowable):
-    """Short entries (the reference list) in two columns, balanced on the last page.
-
-    ReportLab's BalancedColumns searches for its balance by laying the content out again
-    and again, which made it a third of a handout's build time; entries never split, so
-    prefix sums of their heights find the balance at once.
-    """
-
-    def __init__(self, entries: list[Flowable], gap: float, fill: bool = False):
-        super().__init__()
-        self.entries, self.gap, self.fill = entries, gap, fill
-        self._measured: tuple[float, list[float]] | None = None
-
-    def _heights(self, width: float) -> list[float]:
-        column = (width - self.gap) / 2
-        if self._measured is None or self._measured[0] != column:
-            heights = [e.wrap(column, 10_000)[1] + e.getSpaceAfter() for e in self.entries]
-            self._measured = (column, heights)
-        return self._measured[1]
-
-    def _cut(self, heights: list[float]) -> int:
-        """How many entries go in the left column so the taller column is shortest; on a
-        tie the left column takes more, so a lone entry never sits alone on the right."""
-        total, left, best, cut = sum(heights), 0.0, float("inf"), len(heights)
-        for i in range(len(heights) + 1):
-            tallest = max(left, total - left)
-            if tallest <= best + 0.01:
-                best, cut = min(best, tallest), i
-            if i < len(heights):
-                left += heights[i]
-        return cut
-
-    def wrap(self, available_width: float, available_height: float):
-        heights = self._heights(available_width)
-        self.width = available_width
-        self.cut = self._fill_cut(heights, available_height) if self.fill else self._cut(heights)
-        self.height = max(sum(heights[:self.cut]), sum(heights[self.cut:]), 0)
-        return self.width, self.height
-
-    @staticmethod
-    def _fill_cut(heights: list[float], height: float) -> int:
-        used, i = 0.0, 0
-        while i < len(heights) and used + heights[i] <= height:
-            used += heights[i]
-            i += 1
-        return i
-
-    def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        heights = self._heights(available_width)
-        first = self._fill_cut(heights, available_height)
-        both = first + self._fill_cut(heights[first:], available_height)
-        if both == 0:
-            return []
-        if both >= len(self.entries):
-            return [self]
-        return [Columns(self.entries[:both], self.gap, fill=True),
-                Columns(self.entries[both:], self.gap)]
-
-    def draw(self) -> None:
-        column = (self.width - self.gap) / 2
-        for x, entries in ((0, self.entries[:self.cut]),
-                           (column + self.gap, self.entries[self.cut:])):
-            y = self.height
-            for entry in entries:
-                _, h = entry.wrap(column, 10_000)
-                entry.drawOn(self.canv, x, y - h)
-                y -= h + entry.getSpaceAfter()

@@ -17,6 +17,12 @@ FAMILIES = {
                     "DejaVuSans-Bold.ttf"),
 }
 FALLBACK = "dejavu-sans"
+# family id -> (regular, bold) faces the HTML twin embeds: Atkinson Hyperlegible whole, and
+# DejaVu Sans cut to the characters Atkinson has (tools/make_web_fonts.py)
+WEB_FACES = {
+    "atkinson-hyperlegible": FAMILIES["atkinson-hyperlegible"][:2],
+    "dejavu-sans": ("DejaVuSans-Web.ttf", "DejaVuSans-Bold-Web.ttf"),
+}
 
 
 @cache
@@ -27,6 +33,8 @@ def font_dir() -> Path:
 
 
 def font_files(family_id: str) -> list[Path]:
-    """The files a family (and the fallback) is drawn from, for build caches."""
+    """The files a family (and the fallback) is drawn from, in the PDF and in the HTML
+    twin, for build caches."""
     ids = dict.fromkeys((family_id, FALLBACK))
-    return [font_dir() / f for i in ids for f in dict.fromkeys(FAMILIES[i])]
+    return [font_dir() / f for i in ids
+            for f in dict.fromkeys((*FAMILIES[i], *WEB_FACES.get(i, ())))]

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link
+from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link, spoken_parts
 from handouts.errors import LayoutError, Problem
 from handouts.library.citations import compress
 from handouts.render.fonts import FALLBACK, Family, family
-from handouts.render.tags import INLINE_CALLBACK, Node
+from handouts.render.tags import HYPHEN_MARK, INLINE_CALLBACK, Node
 
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
+SOFT_HYPHEN = "\u00ad"
+# A hyphen we add where a long word is broken: the mark after it tells the paragraph (see
+# `soften_hyphens`) that the text has no hyphen there.
+HYPHEN_ADDED = f'-<onDraw name="{HYPHEN_MARK}"/>'
 _MOVE_BEFORE_CITATION = ".,;:"
 
 
@@ -100,7 +105,8 @@ LONGEST_WORD = 45  # longer than any dictionary word: broken as a token, not hyp
 
 
 def _hyphenated(word: str, fit: Fit) -> list[str] | None:
-    """A long word split at dictionary hyphenation points, each piece ending in '-'."""
+    """A long word split at dictionary hyphenation points, each piece but the last ending
+    in a soft hyphen (drawn as '-', see `text_markup`)."""
     import pyphen
 
     dictionary = pyphen.Pyphen(lang="en_US")
@@ -110,12 +116,27 @@ def _hyphenated(word: str, fit: Fit) -> list[str] | None:
                      if fit.width_of(h + "-") <= fit.width), None)
         if head is None:
             return None
-        pieces.append(head + "-")
+        pieces.append(head + SOFT_HYPHEN)
         rest = rest[len(head):]
     return [*pieces, rest]
 
 
-_BREAK_AFTER = "/.-_?&=#:,;"
+# Where a URL may be broken, best first: after a slash or a query's parts; else, as the
+# Chicago Manual asks, before a dot, hyphen or underscore, so no line ends in a hyphen that
+# a reader (or text read from the page) would take for a word broken in two.
+_BREAK_AFTER = "/?&=#:"
+_BREAK_BEFORE = ".-_,;~%"
+
+
+def _break_point(token: str, start: int, end: int) -> int:
+    """Where a piece of `token` that must end by `end` ends: at the last break of the
+    best kind in the last two thirds of it, else at `end`."""
+    floor = start + (end - start) // 3
+    after = next((i + 1 for i in range(end - 1, floor, -1) if token[i] in _BREAK_AFTER), None)
+    if after is not None:
+        return after
+    before = next((i for i in range(end, floor, -1) if token[i] in _BREAK_BEFORE), None)
+    return before if before is not None else end
 
 
 def _break_long_tokens(text: str, fit: Fit) -> list[str]:
@@ -153,9 +174,7 @@ def _chunks(token: str, fit: Fit) -> list[str]:
             used += widths[end]
             end += 1
         if end < len(token):
-            cut = next((i + 1 for i in range(end - 1, start - 1, -1)
-                        if token[i] in _BREAK_AFTER), end)
-            end = cut if cut - start > (end - start) // 3 else end
+            end = _break_point(token, start, end)
         out.append(token[start:end])
         start = end
     return out
@@ -167,7 +186,9 @@ def text_markup(text: str, glyphs: Glyphs, fit: Fit | None = None) -> str:
     With `fit`, a word or URL wider than the column is broken into pieces that fit.
     """
     if fit is not None:
-        return "<br/>".join(text_markup(piece, glyphs) for piece in _break_long_tokens(text, fit))
+        return "<br/>".join(text_markup(piece[:-1], glyphs) + HYPHEN_ADDED
+                            if piece.endswith(SOFT_HYPHEN) else text_markup(piece, glyphs)
+                            for piece in _break_long_tokens(text, fit))
     text = unicodedata.normalize("NFC", text)
     if glyphs.main.printable.issuperset(text):
         return escape(text, _ENTITIES).replace("\t", " ").replace("\n", " ")  # common case
@@ -198,7 +219,8 @@ def href_markup(url: str) -> str:
 
 
 def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,
-                   fit: Fit | None = None, node: Node | None = None) -> str:
+                   fit: Fit | None = None, node: Node | None = None,
+                   listed: bool = False) -> str:
     """Inline runs as paragraph markup: bold, italic, links and superscript citations.
 
     A citation is printed after a following full stop or comma, as AMA style asks. With
@@ -217,26 +239,68 @@ def inlines_markup(runs: tuple[Inline, ...], glyphs: Glyphs, link_color: str,
             if lead:
                 parts.append(text_markup(lead, glyphs, fit))
                 run = Text(run.text[len(lead):], run.bold, run.italic)
-            parts.append(_citation(pending, node))
+            parts.append(_citation(pending, node, listed))
             pending = None
-        markup = _run_markup(run, glyphs, link_color, fit)
+        markup = _run_markup(run, glyphs, link_color, fit, node)
         if node is not None and isinstance(run, Link):
-            markup = _tagged(markup, node.inline_child("Link", url=run.url, contents=run.text))
+            markup = tagged_markup(markup, node.inline_child("Link", url=run.url,
+                                                             contents=run.text))
         parts.append(markup)
     if pending is not None:
-        parts.append(_citation(pending, node))
+        parts.append(_citation(pending, node, listed))
     return "".join(parts)
 
 
-def _citation(numbers: str, node: Node | None) -> str:
-    """Superscript numbers: in a tagged PDF, a Reference element that the canvas opens
-    where the text rises (superscript is only ever a citation)."""
-    if node is not None:
-        node.inline_child("Reference")
-    return f"<super>{numbers}</super>"
+REFERENCE_ANCHOR = "ref-"  # the destination of reference N is "ref-N", as in the HTML twin
 
 
-def _tagged(markup: str, child: Node) -> str:
+def _citation(numbers: str, node: Node | None, listed: bool) -> str:
+    """Superscript numbers ("2,3-5"), each a link to its entry in the reference list (if
+    the handout has one, `listed`), as the HTML twin's are. In a tagged PDF the group is a
+    Reference element and each number a Link in it, read as "reference 2" (/Alt) rather
+    than run into the word before it ("private.1", said "private dot one")."""
+    group = node.inline_child("Reference") if node is not None else None
+    pieces = []
+    for token in re.split(r"(\d+)", numbers):
+        if not (token.isdigit() and listed):
+            pieces.append(escape(token))
+            continue
+        link = f'<a href="#{REFERENCE_ANCHOR}{token}">{token}</a>'
+        if group is not None:
+            said = f"reference {token}"
+            link = tagged_markup(link, group.inline_child(
+                "Link", url=f"#{REFERENCE_ANCHOR}{token}", contents=said, Alt=said))
+        pieces.append(link)
+    markup = f"<super>{''.join(pieces)}</super>"
+    return tagged_markup(markup, group) if group is not None else markup
+
+
+def reference_anchor(number: int) -> str:
+    """Markup that makes the place it stands the destination of citations of `number`."""
+    return f'<a name="{REFERENCE_ANCHOR}{number}"/>'
+
+
+def said_markup(text: str, glyphs: Glyphs, fit: Fit | None, node: Node | None,
+                dress: Callable[[str], str] = str) -> str:
+    """`text_markup` (bold or italic as `dress` makes it), and in a tagged PDF each number
+    to call and each "IV" a Span of `node` whose /Alt says it as it should be said (see
+    `spoken_parts`). The Span's markers stand outside the bold: inside it, ReportLab
+    would measure the space after the word in the bold face and lay the line out a
+    little differently from the untagged page."""
+    parts = spoken_parts(text) if node is not None else ()
+    if len(parts) < 2 and not (parts and parts[0].said):
+        return dress(text_markup(text, glyphs, fit))
+    out = []
+    for part in parts:
+        markup = dress(text_markup(part.text, glyphs, fit))
+        if part.said:
+            attrs = {"Alt": part.said} | ({"E": part.expansion} if part.expansion else {})
+            markup = tagged_markup(markup, node.inline_child("Span", **attrs))
+        out.append(markup)
+    return "".join(out)
+
+
+def tagged_markup(markup: str, child: Node) -> str:
     """Markup between the markers the tagged canvas switches marked content at."""
     return (f'<onDraw name="{INLINE_CALLBACK}" label="o{child.id}"/>{markup}'
             f'<onDraw name="{INLINE_CALLBACK}" label="c"/>')
@@ -251,7 +315,8 @@ def _leading_punctuation(run: Inline) -> str:
     return run.text[:i]
 
 
-def _run_markup(run: Inline, glyphs: Glyphs, link_color: str, fit: Fit | None) -> str:
+def _run_markup(run: Inline, glyphs: Glyphs, link_color: str, fit: Fit | None,
+                node: Node | None) -> str:
     if fit is not None:
         fit = fit.for_run(run.bold)
     if isinstance(run, Link):
@@ -261,9 +326,8 @@ def _run_markup(run: Inline, glyphs: Glyphs, link_color: str, fit: Fit | None) -
         return f'<a href="{href_markup(run.url)}" color="{link_color}"><u>{inner}</u></a>'
     if isinstance(run, PageRef):
         raise LayoutError(Problem("a page reference can only stand alone in a table cell"))
-    text = text_markup(run.text, glyphs, fit)
-    if run.bold:
-        text = f"<b>{text}</b>"
-    if run.italic:
-        text = f"<i>{text}</i>"
-    return text
+    def dress(markup: str) -> str:
+        markup = f"<b>{markup}</b>" if run.bold else markup
+        return f"<i>{markup}</i>" if run.italic else markup
+
+    return said_markup(run.text, glyphs, fit, node, dress)

@@ -1,49 +1,32 @@
-"""Page furniture: the brand band at the top, the footer with 'Page N of M', and the canvas
-that fills in page numbers once the last page is known."""
+"""Page furniture: the brand band at the top, and the footer with the clinic's contact
+details and 'Page N of M' (the number drawn by the canvas of numbering.py)."""
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import hashlib
 import io
-import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from reportlab.lib import colors
 from reportlab.lib.units import inch
-from reportlab.lib.utils import ImageReader, TimeStamp
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 from reportlab.platypus import Paragraph as RLParagraph
 
 from handouts.document import Document
 from handouts.render.flowables import Context
+from handouts.render.markup import said_markup, tagged_markup, text_markup
+from handouts.render.numbering import TOTAL_FORM, NumberingCanvas
 from handouts.render.styles import MUTED, RULE, band_text_color
+from handouts.render.tagged import Para
 from handouts.render.tags import Node, artifact, marked
 
-TOTAL_FORM = "pages_total"
-FURNITURE_FORM = "page_furniture"
+BAND_FORM = "page_band"
+FOOTER_FORM = "page_footer"
 LOGO_FORM = "page_logo"
 NAME_FORM = "page_clinic_name"
 SAFE_MARGIN = 0.5 * inch  # nothing is drawn nearer the edge: most printers can print it
-
-
-def _date_document(pdf, date: dt.date) -> None:
-    """The handout's date, not the clock or SOURCE_DATE_EPOCH, as /CreationDate, /ModDate
-    and the seed of the file's /ID: a spec that fixes its date gives the same bytes
-    whatever the environment says."""
-    seconds = calendar.timegm(date.timetuple())
-    stamp = TimeStamp.__new__(TimeStamp)
-    stamp.t, stamp.lt = seconds, time.gmtime(seconds)
-    stamp.YMDhms, stamp.dhh, stamp.dmm, stamp.tzname = tuple(stamp.lt)[:6], 0, 0, "UTC"
-    pdf._timeStamp = stamp
-    pdf.signature = hashlib.md5(b"a reportlab document", usedforsecurity=False)
-    pdf.signature.update(ascii(seconds).encode())
-
-
 FOOTER_SEPARATOR = "  \u00b7  "
 
 
@@ -60,75 +43,6 @@ def _packed(items: list[str], width_of, width: float) -> list[str]:
     return lines
 
 
-def page_form(section_id: str) -> str:
-    return "page_" + section_id.replace("-", "_")
-
-
-class NumberingCanvas(Canvas):
-    """Draws forward references (total pages, the page a section starts on) at save time,
-    and dates the file by the handout's own date."""
-
-    def __init__(self, *args, date: dt.date | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if date is not None:
-            _date_document(self._doc, date)
-        self.section_pages: dict[str, int] = {}
-        self.pages = 0
-        self.forms: dict[str, tuple[str, float, object]] = {}
-
-    def use_number(self, name: str, font: str, size: float, color) -> None:
-        """Draw the number called `name` here; its value is written at save time."""
-        self.forms.setdefault(name, (font, size, color))
-        self.doForm(name)
-
-    def save(self) -> None:
-        numbers = {TOTAL_FORM: self.pages}
-        numbers.update({page_form(s): p for s, p in self.section_pages.items()})
-        for name, (font, size, color) in sorted(self.forms.items()):
-            self.beginForm(name)
-            self.setFont(font, size)
-            self.setFillColor(color)
-            self.drawString(0, 0, str(numbers.get(name, "")))
-            self.endForm()
-        super().save()
-
-
-class SectionAnchor(Flowable):
-    """Zero-size marker: records the page a section starts on."""
-
-    def __init__(self, section_id: str):
-        super().__init__()
-        self.section_id = section_id
-        self.width = self.height = 0
-
-    def wrap(self, *_):
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv.section_pages.setdefault(self.section_id, self.canv.getPageNumber())
-
-
-class PageNumber(Flowable):
-    """The page a section starts on, drawn as a form filled in at save time; in a tagged
-    PDF, marked content of `struct` (its table cell)."""
-
-    struct: Node | None = None
-
-    def __init__(self, section_id: str, font: str, size: float, color):
-        super().__init__()
-        self.form, self.font, self.size, self.color = page_form(section_id), font, size, color
-
-    def wrap(self, *_):
-        return self.size * 1.6, self.size * 1.25
-
-    def draw(self) -> None:
-        self.canv.saveState()
-        self.canv.translate(0, self.size * 0.25)
-        with marked(self.canv, self.struct):
-            self.canv.use_number(self.form, self.font, self.size, self.color)
-        self.canv.restoreState()
-
-
 @dataclass(eq=False)
 class Furniture:
     """Draws the band and the footer on every page."""
@@ -142,6 +56,7 @@ class Furniture:
     _names: dict = field(default_factory=dict)
     _logo_reader: ImageReader | None = None
     brand_node: Node | None = None  # page 1's logo (a Figure) or clinic name (a P)
+    first_footer: tuple[RLParagraph, ...] = ()  # page 1's footer, tagged (see tag_footer)
 
     @property
     def band_text(self) -> colors.Color:
@@ -159,33 +74,81 @@ class Furniture:
         never split between lines while it fits on one; an item longer than a line
         wraps in even lines, never leaving one word alone ("Pregunte por un /
         intérprete.")."""
-        brand, small = self.document.brand, self.ctx.theme.small
-        style = small.clone("footer", textColor=MUTED)
+        column, style = self._footer_column
+        return tuple(column.plain(line, style) for line in self._footer_texts)
+
+    @cached_property
+    def _footer_column(self):
+        style = self.ctx.theme.small.clone("footer", textColor=MUTED)
         style.balanced = True
+        return self.ctx.narrower(self.ctx.width - self._footer_width), style
+
+    @cached_property
+    def _footer_texts(self) -> tuple[str, ...]:
+        brand = self.document.brand
         contact = [brand.name] + [v for v in (brand.contact.phone, brand.contact.address,
                                               brand.contact.website) if v]
         reviewed = f"Content reviewed {self.document.review_date:%B %Y}"
         second = [reviewed] + ([brand.footer_note] if brand.footer_note else [])
-        column = self.ctx.narrower(self.ctx.width - self._footer_width)
-        fit = column.fit(style)
-        return tuple(column.plain(line, style) for group in (contact, second)
+        fit = self._footer_column[0].fit(self._footer_column[1])
+        return tuple(line for group in (contact, second)
                      for line in _packed(group, fit.width_of, fit.width))
 
+    def tag_footer(self, root: Node) -> None:
+        """Page 1's footer as tagged content at the end of the document (as the HTML
+        twin's <footer> is), so a screen reader reads the clinic's phone number, address,
+        website and note; on later pages it repeats as a Footer artifact. A footer note
+        in another language is marked with its /Lang."""
+        column, style = self._footer_column
+        div, fit, glyphs = root.add("Div"), column.fit(style), column.glyphs
+        brand = self.document.brand
+        lang = brand.footer_note_language
+        foreign = brand.footer_note if lang and lang != self.document.language else None
+        lines = []
+        for text in self._footer_texts:
+            node = div.add("P", **({"Lang": lang} if text == foreign else {}))
+            shown, end = text, ""
+            if foreign and text != foreign and text.endswith(FOOTER_SEPARATOR + foreign):
+                shown, end = text[:-len(foreign)], foreign
+            markup = said_markup(shown, glyphs, fit, node)
+            if end:
+                markup += tagged_markup(text_markup(end, glyphs, fit),
+                                        node.inline_child("Span", Lang=lang))
+            para = Para(markup, style)
+            para.struct = node
+            lines.append(para)
+        self.first_footer = tuple(lines)
+
     def draw(self, canvas: NumberingCanvas, doc) -> None:
-        """Every page: the band and footer, drawn once into forms and reused; then the
-        page number, the only part that changes. All of it is an Artifact, except on the
-        first page the logo (a Figure) or, with no logo, the clinic's name."""
+        """Every page, before its body: the band, drawn once into a form and reused, a
+        Header artifact, except on the first page the logo (a Figure) or, with no logo,
+        the clinic's name."""
         canvas.pages += 1
-        with artifact(canvas, "Pagination"):
-            self._once(canvas, FURNITURE_FORM, self._furniture)
+        with artifact(canvas, "Header"):
+            self._once(canvas, BAND_FORM, self._band)
         first = self.brand_node if canvas.getPageNumber() == 1 else None
         logo = self.document.brand.logo
         if logo:
-            with marked(canvas, first) if first else artifact(canvas, "Pagination"):
+            if first is not None:
+                x, y, w, h = self._logo_box["image"]
+                first.place(canvas.marking.page, (x, y, x + w, y + h))
+            with marked(canvas, first) if first else artifact(canvas, "Header"):
                 self._once(canvas, LOGO_FORM, self._logo)
-        with marked(canvas, first) if first and not logo else artifact(canvas, "Pagination"):
+        with marked(canvas, first) if first and not logo else artifact(canvas, "Header"):
             self._once(canvas, NAME_FORM, self._name)
-        with artifact(canvas, "Pagination"):
+
+    def draw_footer(self, canvas: NumberingCanvas, doc) -> None:
+        """Every page, after its body: the footer, a Footer artifact (a form drawn once),
+        except on the first page, where its text is tagged (see `tag_footer`); then the
+        page number."""
+        if canvas.getPageNumber() == 1 and self.first_footer:
+            with artifact(canvas, "Footer"):
+                self._rule(canvas)
+            self._footer_text(canvas, self.first_footer)
+        else:
+            with artifact(canvas, "Footer"):
+                self._once(canvas, FOOTER_FORM, self._footer)
+        with artifact(canvas, "Footer"):
             canvas.saveState()
             self._page_number(canvas)
             canvas.restoreState()
@@ -198,10 +161,6 @@ class Furniture:
             draw(canvas)
             canvas.endForm()
         canvas.doForm(name)
-
-    def _furniture(self, canvas: Canvas) -> None:
-        self._band(canvas)
-        self._footer(canvas)
 
     @property
     def _band_top(self) -> float:
@@ -318,12 +277,18 @@ class Furniture:
         return stringWidth("Page 888 of 888", theme.font.regular, theme.measures.small)
 
     def _footer(self, canvas: NumberingCanvas) -> None:
+        self._rule(canvas)
+        self._footer_text(canvas, self.footer_lines)
+
+    def _rule(self, canvas: NumberingCanvas) -> None:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(self.margin, self._rule_y, self.page_width - self.margin, self._rule_y)
+
+    def _footer_text(self, canvas: NumberingCanvas, lines) -> None:
         width = self._footer_width
         y = self._rule_y - 4
-        for para in self.footer_lines:
+        for para in lines:
             _, h = para.wrap(width, self.footer)
             para.drawOn(canvas, self.margin, y - h)
             y -= h

@@ -20,18 +20,12 @@ from handouts import __version__
 from handouts.document import Document, Medicine, metadata_subject, metadata_title
 from handouts.errors import LayoutError, Problem
 from handouts.render.canvas import TaggedCanvas
-from handouts.render.flowables import (
-    Columns,
-    Context,
-    fits_a_page,
-    flowables,
-    keep_with_next,
-    label_value_rows,
-    table_style,
-)
+from handouts.render.flowables import Context, fits_a_page, flowables, keep_with_next, table_style
 from handouts.render.fonts import family
-from handouts.render.markup import Glyphs
-from handouts.render.pages import SAFE_MARGIN, Furniture, NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.markup import Glyphs, reference_anchor
+from handouts.render.numbering import NumberingCanvas, PageNumber, SectionAnchor
+from handouts.render.pages import SAFE_MARGIN, Furniture
+from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import Marking, Node, table_rows
@@ -89,7 +83,8 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
                                   hint="shorten the address, website or footer_note"))
     frame_bottom = SAFE_MARGIN + 2 + furniture.footer + 10
     frame_top = page_h - SAFE_MARGIN - band - 0.22 * inch
-    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom, root)
+    ctx = Context(theme, glyphs, ctx.width, frame_top - frame_bottom, root,
+                  bool(document.references))
     frame = Frame(margin, frame_bottom, ctx.width, frame_top - frame_bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     out = io.BytesIO()
@@ -100,10 +95,14 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
         subject=metadata_subject(document), creator=f"handouts {__version__}", keywords="",
         leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
         bottomMargin=frame_bottom)
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw)])
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw,
+                                       onPageEnd=furniture.draw_footer)])
     canvas = partial(NumberingCanvas, date=document.date) if root is None else \
         partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
-    return Layout(doc, story(document, ctx), out, canvas)
+    parts = story(document, ctx)
+    if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
+        furniture.tag_footer(root)
+    return Layout(doc, parts, out, canvas)
 
 
 def story(document: Document, ctx: Context) -> list[Flowable]:
@@ -148,7 +147,8 @@ def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:
         item = listing.add("LI") if listing else None
         label = item.add("Lbl") if item else None
         entry = ctx.within(item.add("LBody") if item else None).para(
-            ref.inlines, ctx.theme.reference, bullet=f"{ref.number}.", role=None)
+            ref.inlines, ctx.theme.reference, bullet=f"{ref.number}.", role=None,
+            anchor=reference_anchor(ref.number))
         entry.struct_label = label
         entries.append(entry)
     return entries
@@ -201,7 +201,8 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
                                   "medicines' table", field="patient.medications",
                                   hint="shorten the entry"))
     if inside.parent:
-        table_rows(inside.parent.add("Table"), rows)
+        table.struct = inside.parent.add("Table")
+        table_rows(table.struct, rows, row_headers=True)  # each entry names its row
     # the heading never ends a page alone: it goes with the table's header and first row
     return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
 

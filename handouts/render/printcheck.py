@@ -21,6 +21,7 @@ MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
 MIN_GREY_DIFFERENCE = 10.0  # CIELAB lightness difference that stays visible in grey
 WHITE, INK = "#FFFFFF", "#1A1A1A"
 NOTE_TINT = 0.08  # how much of the accent colours a note's background
+LABEL_TINT = 0.07  # how much of the primary colours the "Prepared for" box
 
 
 def _channel(value: int) -> float:
@@ -90,6 +91,20 @@ def readable_on_tint(hex_color: str) -> str:
                  if contrast_ratio(s, tinted(s, NOTE_TINT)) >= MIN_CONTRAST), INK)
 
 
+def readable_on(hex_color: str, background: str) -> str:
+    """The colour itself if text in it reads on `background` (4.5:1), else the nearest
+    darker shade that does."""
+    return next((s for s in _darker(hex_color) if contrast_ratio(s, background) >= MIN_CONTRAST),
+                "#000000")
+
+
+def label_color(primary: str) -> str:
+    """The colour of the "Prepared for / by / Date" labels: the printed primary, darkened
+    until it reads on the box's tint of it (12 pt bold is not large text: 4.5:1)."""
+    shown = readable_on_white(primary)
+    return readable_on(shown, tinted(shown, LABEL_TINT))
+
+
 @dataclass(frozen=True)
 class Check:
     """One print check: what it is about, the field it concerns, the measure, and the
@@ -119,12 +134,16 @@ def checks(primary: str, accent: str) -> list[Check]:
     in the colours as given; text is printed in them, or in a darker shade of the same hue
     where a colour is too light for text, so the text checks measure that shade."""
     heading, note = printed(primary, accent)
+    label = label_color(primary)
     return [
         Check("colors.primary", "the clinic's name on the header band",
               contrast_ratio(primary, band_text(primary)), MIN_CONTRAST),
         Check("colors.primary", "headings, the title and links on white paper",
               contrast_ratio(heading, WHITE), MIN_CONTRAST,
               shade=heading if heading != primary else None),
+        Check("colors.primary", "the 'Prepared for' labels on their tinted box",
+              contrast_ratio(label, tinted(heading, LABEL_TINT)), MIN_CONTRAST,
+              shade=label if label != primary else None),
         Check("colors.accent", "note titles on their tinted box",
               contrast_ratio(note, tinted(note, NOTE_TINT)), MIN_CONTRAST,
               shade=note if note != accent else None),

@@ -8,6 +8,7 @@ the time the tree is written, every page, annotation and element has its object 
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
@@ -121,11 +122,40 @@ def _element(node: Node, refs: dict[int, str], parent: str, page, ref, doc) -> b
         text += f" /Pg {page(home)}"
     if kids:
         text += f" /K {kids[0]}" if len(kids) == 1 else f" /K [{' '.join(kids)}]"
-    data = text.encode("ascii")
+    text += _attribute_objects(node)
     for key, value in node.attrs.items():
-        if key == "A":
-            pairs = " ".join(f"/{k} /{v}" for k, v in value.items())
-            data += f" /A << {pairs} >>".encode("ascii")
-        elif key in ("Alt", "Lang", "ActualText"):
-            data += f" /{key} ".encode("ascii") + PDFString(value).format(doc)
-    return data + b" >>"
+        if key in ("Alt", "Lang", "ActualText", "E"):
+            text += f" /{key} {_text(value, doc)}"
+    return text.encode("latin-1") + b" >>"
+
+
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: written as it is, but for ( ) and \
+
+
+def _text(value: str, doc) -> str:
+    """A text string for the element's dictionary ("reference 3", "9 8 8", "es"): plain
+    ASCII written straight, as ReportLab would write it; anything else through
+    ReportLab's PDFString (PDFDocEncoding or UTF-16)."""
+    if _PLAIN.fullmatch(value):
+        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"({escaped})"
+    return PDFString(value).format(doc).decode("latin-1")
+
+
+def _attribute_objects(node: Node) -> str:
+    """The element's /A: its own attributes (a header cell's scope, a list's numbering),
+    and for a figure or table drawn on one page, the box it lies in (/BBox)."""
+    owners = [node.attrs["A"]] if "A" in node.attrs else []
+    if node.bbox is not None and node.bbox[0] >= 0:
+        owners.append({"O": "Layout", "BBox": node.bbox[1]})
+    dicts = ["<< " + " ".join(f"/{k} {_value(v)}" for k, v in owner.items()) + " >>"
+             for owner in owners]
+    if not dicts:
+        return ""
+    return f" /A {dicts[0]}" if len(dicts) == 1 else f" /A [{' '.join(dicts)}]"
+
+
+def _value(value) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + " ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in value) + "]"
+    return f"/{value}"

@@ -12,7 +12,13 @@ from reportlab.lib.units import inch
 
 from handouts.document import Document
 from handouts.render.fonts import Family
-from handouts.render.printcheck import WHITE, band_text, readable_on_tint, readable_on_white
+from handouts.render.printcheck import (
+    WHITE,
+    band_text,
+    label_color,
+    readable_on_tint,
+    readable_on_white,
+)
 
 INK = colors.HexColor("#1A1A1A")
 MUTED = colors.HexColor("#4A4A4A")
@@ -55,6 +61,7 @@ class Theme:
 
     measures: Measures
     primary: colors.Color  # for text on paper: the brand colour, darkened if it must be
+    label: colors.Color  # the "Prepared for" labels on their tint of the primary
     band: colors.Color  # the brand colour itself, behind the clinic's name
     stripe: colors.Color  # the accent itself, under the band
     accent: colors.Color
@@ -102,7 +109,8 @@ def theme_for(document: Document, font: Family) -> Theme:
     for style in (title, subtitle, h2, h3):  # a heading that wraps never leaves one word
         style.balanced = True
     return Theme(
-        measures=m, primary=primary, band=colors.HexColor(document.brand.primary),
+        measures=m, primary=primary, label=colors.HexColor(label_color(document.brand.primary)),
+        band=colors.HexColor(document.brand.primary),
         stripe=colors.HexColor(document.brand.accent),
         accent=colors.HexColor(readable_on_tint(document.brand.accent)), font=font,
         body=body,

@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 INLINE_CALLBACK = "tag"  # the <onDraw name=...> that opens ("o<id>") or closes ("c") a node
+HYPHEN_MARK = "hyphen"  # the <onDraw name=...> after a hyphen that breaking a long word added
 
 
 class Node:
@@ -20,7 +21,7 @@ class Node:
     kids in reading order: child nodes, marked content (page, MCID) and annotations."""
 
     __slots__ = ("role", "parent", "kids", "attrs", "id", "registry", "joined", "drawn",
-                 "pending")
+                 "pending", "bbox")
 
     def __init__(self, role: str, parent: Node | None = None, inline: bool = False,
                  **attrs):
@@ -32,6 +33,8 @@ class Node:
         self.joined = not inline
         self.drawn = False
         self.pending: list[Node] = []  # inline children not drawn yet, in text order
+        self.bbox: tuple[int, tuple[float, ...]] | None = None  # (page, box) of a figure,
+        # a table: where it lies on the one page it is drawn on
         if parent is not None:
             (parent.pending if inline else parent.kids).append(self)
 
@@ -43,6 +46,13 @@ class Node:
         """A child inside this node's text (a link, a citation): it takes its place among
         this node's marked content when it is first drawn."""
         return Node(role, self, inline=True, **attrs)
+
+    def place(self, page: int, box: tuple[float, float, float, float]) -> None:
+        """Record where this element is drawn; one drawn on two pages has no box."""
+        if self.bbox is None:
+            self.bbox = (page, tuple(round(v, 2) for v in box))
+        elif self.bbox[0] != page:
+            self.bbox = (-1, ())
 
     def detach(self) -> None:
         """Leave the tree (a layout that was tried and replaced)."""
@@ -70,14 +80,21 @@ class Node:
 
 
 def table_rows(table: Node, rows: list[list], header_rows: int = 1,
-               scope: str = "Column") -> None:
-    """Give each cell of a table (lists of cell contents) a TR and a TH or TD node; a cell's
-    flowables take the node as their `struct`."""
+               row_headers: bool = False) -> None:
+    """Give each cell of a table (lists of cell contents) a TR in the table's THead or
+    TBody, and a TH (heading its column, or with `row_headers` its row) or TD node; a
+    cell's flowables take the node as their `struct`."""
+    head = table.add("THead") if header_rows else None
+    body = table.add("TBody")
     for r, row in enumerate(rows):
-        tr = table.add("TR")
+        tr = (head if r < header_rows else body).add("TR")
         for cell in row:
-            header = r < header_rows or (scope == "Row" and cell is row[0])
-            node = tr.add("TH", A={"O": "Table", "Scope": scope}) if header else tr.add("TD")
+            if r < header_rows:
+                node = tr.add("TH", A={"O": "Table", "Scope": "Column"})
+            elif row_headers and cell is row[0]:
+                node = tr.add("TH", A={"O": "Table", "Scope": "Row"})
+            else:
+                node = tr.add("TD")
             for flowable in cell if isinstance(cell, list | tuple) else (cell,):
                 if hasattr(flowable, "struct"):
                     flowable.struct = node
@@ -151,12 +168,6 @@ class Marking:
             self.links.append(node)
         return ["EMC", self.begin(node)]
 
-    def next_citation(self) -> Node | None:
-        """The first citation not yet drawn in the text being drawn."""
-        owner = self.stack[-1] if self.stack else None
-        return next((n for n in owner.pending if n.role == "Reference"), None) \
-            if owner is not None else None
-
     def close_inline(self) -> list[str]:
         """Operators that end an inline child and go back to its parent's content."""
         self.stack.pop()
@@ -184,9 +195,20 @@ class Marking:
         return key
 
 
+# What each kind of artifact is, as Typst and PDF/UA's guidance type them: the page's
+# running header and footer, a table header row printed again on a new page, and
+# decoration (rules, backgrounds).
+ARTIFACTS = {
+    "Header": "/Artifact <</Type /Pagination /Subtype /Header /Attached [/Top]>> BDC",
+    "Footer": "/Artifact <</Type /Pagination /Subtype /Footer /Attached [/Bottom]>> BDC",
+    "Pagination": "/Artifact <</Type /Pagination>> BDC",
+    "Layout": "/Artifact <</Type /Layout>> BDC",
+}
+
+
 @contextmanager
-def _artifact(canvas, kind: str | None):
-    canvas._code.append(f"/Artifact <</Type /{kind}>> BDC" if kind else "/Artifact BMC")
+def _artifact(canvas, kind: str):
+    canvas._code.append(ARTIFACTS[kind])
     canvas.marking.artifacts += 1
     try:
         yield
@@ -195,9 +217,9 @@ def _artifact(canvas, kind: str | None):
         canvas._code.append("EMC")
 
 
-def artifact(canvas, kind: str | None = None):
-    """Content drawn inside is an Artifact (nothing a reader needs read out); nested
-    artifacts add nothing. `kind` is the artifact's /Type (Pagination, Layout)."""
+def artifact(canvas, kind: str = "Layout"):
+    """Content drawn inside is an Artifact (nothing a reader needs read out) of `kind`
+    (see ARTIFACTS); nested artifacts add nothing."""
     marking = getattr(canvas, "marking", None)
     if marking is None or marking.artifacts:
         return nullcontext()

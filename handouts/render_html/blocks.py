@@ -22,6 +22,8 @@ from handouts.document import (
     Table,
     Text,
     checked_link,
+    has_row_headers,
+    spoken_parts,
 )
 from handouts.library.citations import compress
 
@@ -31,6 +33,22 @@ CALLOUT_TITLES = {"warning": "Important", "note": "Good to know", "safety": "Get
 def text(value: str) -> str:
     """Text as HTML: escaped, in composed form (NFC) as the PDF prints it."""
     return escape(unicodedata.normalize("NFC", value), quote=False)
+
+
+def said(value: str) -> str:
+    """`text`, with each number to call and each "IV" printed as it is and, for screen
+    readers only, said as it should be ("9 8 8", "I V" in an <abbr> naming intravenous):
+    see `spoken_parts`, which the PDF's /Alt follows too."""
+    out = []
+    for part in spoken_parts(value):
+        shown = text(part.text)
+        if part.said:
+            shown = (f'<span aria-hidden="true">{shown}</span>'
+                     f'<span class="said">{text(part.said)}</span>')
+            if part.expansion:
+                shown = f'<abbr title="{attr(part.expansion)}">{shown}</abbr>'
+        out.append(shown)
+    return "".join(out)
 
 
 def attr(value: str) -> str:
@@ -82,7 +100,7 @@ def _run(run) -> str:
         return f'<a href="{href(run.url)}">{inner}</a>'
     if isinstance(run, PageRef):
         return f'<a href="#{section_anchor(run.section_id)}">see this section</a>'
-    out = text(run.text)
+    out = said(run.text)
     if run.bold:
         out = f"<strong>{out}</strong>"
     if run.italic:
@@ -131,8 +149,11 @@ def _table(block: Table, ids: Headings) -> str:
         cells = "".join(f'<th scope="col">{inlines(c)}</th>' if _has_text(c) else "<td></td>"
                         for c in block.header)  # a corner cell heads nothing
         head = f"<thead><tr>{cells}</tr></thead>"
-    rows = "".join("<tr>" + "".join(f"<td>{inlines(c)}</td>" for c in row) + "</tr>"
-                   for row in block.rows)
+    row_headers = has_row_headers(block)
+    rows = "".join("<tr>" + "".join(
+        f'<th scope="row">{inlines(c)}</th>' if row_headers and i == 0 and _has_text(c)
+        else f"<td>{inlines(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in block.rows)
     return f'<table>{head}<tbody>{rows}</tbody></table>'
 
 

@@ -90,7 +90,7 @@ def _medicines(document: Document) -> str:
     """'Your medicines': each entry in normal case, what each of its ingredients is, and a
     link to each section to read."""
     titles = {s.id: s.title for s in document.sections}
-    rows = "".join(f"<tr><td>{text(m.entry)}</td><td>{_what(m)}</td>"
+    rows = "".join(f'<tr><th scope="row">{text(m.entry)}</th><td>{_what(m)}</td>'
                    f"<td>{_where(m, titles)}</td></tr>" for m in document.medicines)
     return ('<section aria-labelledby="your-medicines">\n'
             '<h2 id="your-medicines">Your medicines</h2>\n'

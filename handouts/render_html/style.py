@@ -9,22 +9,18 @@ import base64
 from functools import cache
 
 from handouts.document import Document
-from handouts.render.fontfiles import FAMILIES, font_dir
-from handouts.render.printcheck import MIN_CONTRAST, contrast_ratio, readable_on_white, tinted
+from handouts.render.fontfiles import WEB_FACES, font_dir
+from handouts.render.printcheck import (
+    LABEL_TINT,
+    contrast_ratio,
+    label_color,
+    readable_on,
+    readable_on_white,
+    tinted,
+)
 
 INK, MUTED, RULE = "#1A1A1A", "#4A4A4A", "#B8B8B8"
 SAFETY, WARNING = "#9B1C1C", "#8A4B00"
-EMBEDDED = ("atkinson-hyperlegible",)  # small enough to carry inside every file
-
-
-def readable_on(color: str, background: str) -> str:
-    """`color`, or the nearest darker shade whose text reads on `background` (4.5:1)."""
-    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
-    for step in range(101):
-        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02X}" for c in rgb)
-        if contrast_ratio(shade, background) >= MIN_CONTRAST:
-            return shade
-    return "#000000"
 
 
 def on_band(band: str) -> str:
@@ -36,10 +32,10 @@ def on_band(band: str) -> str:
 
 @cache
 def _font_faces(family_id: str) -> str:
-    if family_id not in EMBEDDED:
-        return ""
     faces = []
-    for file, weight in zip(FAMILIES[family_id][:2], (400, 700), strict=True):
+    for file, weight in zip(WEB_FACES.get(family_id, ("", ""))[:2], (400, 700), strict=True):
+        if not file:
+            continue
         data = base64.b64encode((font_dir() / file).read_bytes()).decode("ascii")
         faces.append(f'@font-face{{font-family:"Handout";font-weight:{weight};'
                      f'src:url(data:font/ttf;base64,{data}) format("truetype")}}')
@@ -64,16 +60,21 @@ def stylesheet(document: Document) -> str:
         f".band{{background:{brand.primary};color:{on_band(brand.primary)};"
         f"border-bottom:0.3rem solid {brand.accent};padding:0.75rem 1rem}}",
         ".band-inner,main,footer{max-width:44rem;margin:0 auto}",
-        ".band-inner{display:flex;align-items:center;gap:1rem}",
+        # on a phone, the clinic's name goes under a wide logo rather than past the edge
+        ".band-inner{display:flex;flex-wrap:wrap;align-items:center;gap:0.5rem 1rem}",
         ".band img{background:#FFFFFF;border-radius:0.25rem;padding:0.25rem;"
         "max-height:3.5rem;max-width:10rem}",
-        ".clinic{font-weight:700;font-size:1.25em;margin:0}",
+        ".clinic{font-weight:700;font-size:1.25em;margin:0;min-width:0}",
         "main{padding:0 1rem 1.5rem}",
         f"h1,h2{{color:{primary};line-height:1.2}}h1{{font-size:1.9em;margin:1.2rem 0 0.3rem}}"
         "h2{font-size:1.4em;margin:1.6rem 0 0.5rem}h3{font-size:1.12em;margin:1.2rem 0 0.3rem}",
         f".subtitle{{color:{MUTED};font-size:1.1em;margin-top:0}}",
         f"a{{color:{primary};text-decoration:underline}}",
         "sup.cite{line-height:0;font-size:0.72em}sup.cite a{text-decoration:none}",
+        # a number said digit by digit: the spoken form for screen readers only, the
+        # printed one hidden from them (see blocks.said)
+        ".said{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);"
+        "white-space:nowrap;user-select:none}abbr[title]{text-decoration:none}",
         "ul,ol{padding-left:1.5em}li{margin:0.3em 0}",
         "table{border-collapse:collapse;width:100%;margin:0.8em 0}",
         f"th,td{{text-align:left;vertical-align:top;padding:0.45em;border-bottom:1px solid "
@@ -83,9 +84,12 @@ def stylesheet(document: Document) -> str:
         "@media (max-width:40rem){table{font-size:0.88em}th,td{padding:0.35em;"
         "overflow-wrap:anywhere}tr>:first-child{min-width:4.5rem}}",
         f"thead th{{border-bottom:2px solid {primary}}}",
-        f".prepared{{background:{tinted(primary, 0.07)};border:1px solid {tinted(primary, 0.5)}}}"
-        f".prepared th{{background:none;color:{readable_on(primary, tinted(primary, 0.07))};"
-        "width:30%}",
+        f".prepared{{background:{tinted(primary, LABEL_TINT)};border:1px solid "
+        f"{tinted(primary, 0.5)}}}",
+        # "Prepared for" is never broken inside a word, even on a phone
+        f".prepared th{{background:none;color:{label_color(brand.primary)};width:30%;"
+        "font-weight:700;overflow-wrap:normal}",
+        "tbody th{background:none;font-weight:inherit}",  # a row header reads as its row
         ".callout{margin:1.2em 0;padding:0.6em 1em;border-left:0.5rem solid}",
         ".callout h2,.callout h3{margin:0.2em 0 0.4em;font-size:1.1em}",
         f".disclaimer{{color:{MUTED}}}",

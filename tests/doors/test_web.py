@@ -32,6 +32,7 @@ PRIVATE = ("Zelda", "Quartermaine", "Pemberton", "Zoloft 50mg qd", "LORazepam 0.
 IN_NO_LOG = PRIVATE + ("Zoloft", "lorazepam", "metoprolol", "sertraline", "lithium",
                        "selegiline", "buprenorphine", "Spravato")
 BUNDLE = FIXTURES / "fhir" / "synthea-style-bundle.json"
+AXE = Path(__file__).parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +255,11 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     links.nth(1).click()
     assert page.evaluate("document.activeElement.id") == "field-medicines"
     assert "x" * 250 not in page.inner_text("#error-summary")  # never quotes the entry
+    for shown in ("label[for=field-medicines]", "#field-medicines-hint",
+                  "#field-medicines-error"):  # the field is shown whole, not its box alone
+        top, bottom = page.evaluate(f"(b => [b.top, b.bottom])(document.querySelector("
+                                    f"'{shown}').getBoundingClientRect())")
+        assert top >= 0 and bottom <= page.viewport_size["height"], shown
 
     page.get_by_label("Title", exact=True).fill("A title")
     page.get_by_label("Medicines", exact=True).fill("")
@@ -276,6 +282,93 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
         "Title: Enter a title for the handout",
         "FHIR file: Not valid JSON (Expecting value)"]
     page.close()
+
+
+def _axe(page) -> list:
+    """axe-core's WCAG 2.2 A and AA violations on the page as it stands."""
+    if not AXE.exists():  # never a silent skip: .ci/run installs it
+        pytest.fail(f"{AXE} is missing: run 'npm ci' in tests/web")
+    page.add_script_tag(content=AXE.read_text())
+    found = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', "
+                          "'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, "
+                          "resultTypes: ['violations']})")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found["violations"]]
+
+
+def _landmarks(page) -> list[str]:
+    """Each landmark region's role and name, as a screen reader lists them."""
+    tree = page.locator("body").aria_snapshot()
+    return re.findall(r"^\s*- (region|complementary|form|navigation|main|banner|"
+                      r"contentinfo)(?: \"([^\"]*)\")?", tree, re.MULTILINE)
+
+
+def test_every_page_passes_axe_and_says_where_its_skip_link_goes(browser, server):
+    context, _ = browser
+    page = context.new_page()
+    # axe is injected as a script, which the app's content security policy refuses
+    context.new_cdp_session(page).send("Page.setBypassCSP", {"enabled": True})
+    page.goto(server["url"] + "/")
+    assert _axe(page) == []
+    assert page.inner_text(".skip") == "Skip to the form"
+    page.get_by_label("Medicines", exact=True).fill("Zoloft 50mg qd\nsertaline")
+    page.get_by_role("button", name="Check medicines and preview").click()
+    page.wait_for_selector("#result-title")
+    assert _axe(page) == []
+    named = [name for role, name in _landmarks(page) if role == "region"]
+    assert len(named) == len(set(named)) >= 2  # the result and its table, each its own name
+    page.get_by_label("Title", exact=True).fill("")
+    page.get_by_role("button", name="Check medicines and preview").click()
+    page.wait_for_selector("#error-summary")
+    assert _axe(page) == []
+    page.goto(server["url"] + "/nothing-here")
+    assert _axe(page) == []
+    assert page.inner_text(".skip") == "Skip to the main content"  # there is no form here
+    _, _, body = _request(server, "POST", "/check", b"x" * (5 * 1024 * 1024),
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+    assert b"Skip to the main content" in body and b"Skip to the form" not in body
+    page.close()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_form_and_its_check_fit_a_small_phone(browser, server, width):
+    context, _ = browser
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(server["url"] + "/")
+    assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    page.get_by_label("Medicines", exact=True).fill(
+        "Zoloft 50mg qd\nLORazepam 0.5 MG Oral Tablet prn\nsertaline\n"
+        "24 HR venlafaxine 75 MG Extended Release Oral Capsule\nmethylphenidatehydrochloride")
+    page.get_by_role("button", name="Check medicines and preview").click()
+    page.wait_for_selector("#result-title")
+    assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    clipped = page.evaluate("[...document.querySelectorAll('table.medicines td, .table-wrap')]"
+                            ".filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert clipped == 0  # every value shows whole in its card
+    page.close()
+
+
+def test_two_problems_with_one_field_are_both_in_its_description(browser, server):
+    page, _ = _page(browser, server)
+    page.get_by_label("Medicines", exact=True).fill("x" * 250 + "\nsertraline\n" + "y" * 250)
+    page.get_by_label("Title", exact=True).fill("")
+    page.get_by_role("button", name="Check medicines and preview").click()
+    page.wait_for_selector("#error-summary")
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))  # no id twice
+    described = page.get_by_label("Medicines", exact=True).get_attribute("aria-describedby")
+    said = " ".join(page.inner_text(f"#{i}") for i in described.split())
+    assert "entry 1" in said and "entry 3" in said
+    page.close()
+
+
+def test_a_control_character_in_a_box_is_never_echoed_back(server):
+    form = urllib.parse.urlencode({"title": "", "medicines": "sertraline\x1b[31m\x07\x00"})
+    code, _, body = _request(server, "POST", "/check", form.encode(),
+                             {"Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 422
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
+    assert b"&#27;" not in body and b"sertraline[31m" in body
 
 
 def test_the_pages_look_right_on_a_desktop_and_a_phone(browser, server, tmp_path):

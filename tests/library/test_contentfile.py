@@ -89,3 +89,24 @@ def test_windows_line_endings():
     content = parse_content(text, "topics/sample.md")
     assert content.front.title == "A sample"
     assert content.blocks[0].inlines[0] == Text("Hello")
+
+
+def test_a_short_bold_line_alone_is_a_subheading():
+    from handouts.document import Heading
+
+    content = parse("""\
+        **Before you come**
+
+        Bring your medicines.
+
+        **Practical advice.** Keep taking them.
+
+        **Call us** [@a]
+
+        - **Bold item**
+        """)
+    heading, text, lead_in, cited, items = content.blocks
+    assert heading == Heading((Text("Before you come"),), 3, 6)
+    assert isinstance(text, Paragraph) and isinstance(lead_in, Paragraph)  # a run-in lead
+    assert isinstance(cited, Paragraph)  # a citation makes it a sentence, not a heading
+    assert isinstance(items, ListBlock) and isinstance(items.items[0][0], Paragraph)

@@ -281,7 +281,7 @@ def test_patient_tables_keep_the_twelve_point_promise(tmp_path):
 
 
 def test_a_lone_reference_on_the_last_page_sits_in_the_left_column():
-    from handouts.render.flowables import Columns
+    from handouts.render.parts import Columns
 
     columns = Columns([], gap=10)
     assert columns._cut([30.0]) == 1

@@ -4,6 +4,7 @@ reflows on a 320 px screen, and reads in the Document's order."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from handouts.render.fontfiles import WEB_FACES, font_dir
 from handouts.render_html.html import render_html
 from tests.matrix import NAMES, documents
-from tests.tagcheck import reading_order, reading_order_problems
+from tests.tagcheck import footer_leaves, reading_order, reading_order_problems
 
 WEB = Path(__file__).parents[1] / "web" / "node_modules"
 AXE = WEB / "axe-core" / "axe.min.js"
@@ -23,7 +25,7 @@ VNU = WEB / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _need(path: Path, how: str) -> Path:
@@ -33,10 +35,29 @@ def _need(path: Path, how: str) -> Path:
     return path
 
 
+# The tailored leaflet for a site that prints in DejaVu Sans (wider than Atkinson), in
+# standard and large print: the twin embeds its own cut of the font and still reflows.
+DEJAVU = ["tailored-leaflet-lakeside-standard", "tailored-leaflet-lakeside-large"]
+
+
+def _dejavu_documents() -> dict:
+    from handouts.assemble.handout import assemble
+    from handouts.outputs.build import BuildOptions, prepare
+    from tests.conftest import SPECS
+    from tests.matrix import TODAY
+
+    prepared = prepare(SPECS / "tailored-leaflet.yaml",
+                       BuildOptions(site=str(SPECS / "sites" / "lakeside.yaml")))
+    return {name: assemble(prepared.spec_file.spec.model_copy(
+                update={"large_print": name.endswith("large")}),
+                prepared.library, prepared.site, TODAY).document for name in DEJAVU}
+
+
 @pytest.fixture(scope="module")
 def pages():
-    """name -> the HTML twin's bytes, for the whole matrix."""
-    return {name: render_html(document) for name, document in documents().items()}
+    """name -> the HTML twin's bytes, for the whole matrix and the DejaVu site."""
+    both = {**documents(), **_dejavu_documents()}
+    return {name: render_html(document) for name, document in both.items()}
 
 
 @pytest.fixture(scope="module")
@@ -55,22 +76,47 @@ def browser(pages):
         for data in {hashlib.sha256(d).hexdigest(): d for d in pages.values()}.values():
             page.set_viewport_size({"width": 1280, "height": 900})
             page.set_content(data.decode("utf-8"), wait_until="load")
+            fonts = page.evaluate("document.fonts.ready.then(() => document.fonts.check("
+                                  "'bold 12pt Handout') && document.fonts.check('12pt Handout'))")
             page.add_script_tag(content=axe)
             found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: "
-                                  "tags}, resultTypes: ['violations']})", WCAG_21_AA)
+                                  "tags}, resultTypes: ['violations']})", WCAG_22_AA)
             page.set_viewport_size({"width": 320, "height": 640})
             width = page.evaluate("document.documentElement.scrollWidth")
-            results[hashlib.sha256(data).hexdigest()] = (found["violations"], width)
+            past = page.evaluate("[...document.querySelectorAll('body *')].filter(e => "
+                                 "e.getBoundingClientRect().right > 320.5).length")
+            results[hashlib.sha256(data).hexdigest()] = (found["violations"], width, past,
+                                                         fonts)
         context.close()
     return lambda data: results[hashlib.sha256(data).hexdigest()]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [*NAMES, *DEJAVU])
 def test_every_variant_has_no_axe_violations_and_reflows(pages, browser, name):
-    violations, width = browser(pages[name])
+    violations, width, past_the_edge, fonts = browser(pages[name])
     assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
             for v in violations] == []
     assert width <= 320  # no sideways scrolling on a small phone (WCAG 1.4.10)
+    assert past_the_edge == 0  # nor a word clipped at the edge
+    assert fonts  # the twin carries its own type, in both weights
+
+
+def test_a_dejavu_site_s_twin_embeds_its_own_cut_of_dejavu(pages):
+    html = pages[DEJAVU[0]].decode()
+    assert html.count("@font-face") == 2
+    cut = (font_dir() / WEB_FACES["dejavu-sans"][0]).read_bytes()
+    assert base64.b64encode(cut).decode() in html
+    assert len(html) < 300_000  # the cut, not the 750 KB face
+
+
+def test_the_web_cut_of_dejavu_is_what_the_tool_makes():
+    import runpy
+
+    from tests.conftest import ROOT
+
+    tool = runpy.run_path(str(ROOT / "tools" / "make_web_fonts.py"))
+    for name, data in tool["web_faces"]().items():
+        assert (font_dir() / name).read_bytes() == data, "run python tools/make_web_fonts.py"
 
 
 def test_every_variant_is_valid_html(pages, tmp_path):
@@ -89,16 +135,18 @@ def test_every_variant_is_valid_html(pages, tmp_path):
 
 class _Reader(HTMLParser):
     """The text of <main>, in source order (what a screen reader reads in the main
-    landmark), and the ids, links and headings it has."""
+    landmark, so nothing marked aria-hidden), and the ids, links and headings it has."""
 
     def __init__(self):
         super().__init__()
-        self.depth, self.skip, self.text = 0, 0, []
+        self.depth, self.hidden, self.text = 0, [], []
         self.ids, self.links, self.headings = set(), [], []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.depth += tag == "main"
+        if self.hidden or attrs.get("aria-hidden") == "true":
+            self.hidden.append(tag)
         self.ids.add(attrs.get("id"))
         if tag == "a":
             self.links.append(attrs.get("href", ""))
@@ -107,9 +155,11 @@ class _Reader(HTMLParser):
 
     def handle_endtag(self, tag):
         self.depth -= tag == "main"
+        if self.hidden:
+            self.hidden.pop()
 
     def handle_data(self, data):
-        if self.depth:
+        if self.depth and not self.hidden:
             self.text.append(data)
 
 
@@ -133,7 +183,9 @@ def test_the_twin_reads_in_the_documents_order(pages, name):
 def _leaves(document):
     """The Document's order, less the clinic's name (it is in the header, not in main)
     and with the medicines table's third column titled as the twin titles it."""
-    leaves = [leaf for leaf in reading_order(document) if leaf[0] != document.brand.name]
+    footer = footer_leaves(document)
+    leaves = [leaf for leaf in reading_order(document)[:-len(footer)]
+              if leaf[0] != document.brand.name]
     return [("Where to read", False) if leaf == ("Page", False) else leaf for leaf in leaves]
 
 
@@ -171,3 +223,35 @@ def test_the_crisis_box_is_an_aside_with_a_heading_and_tables_have_header_scopes
     assert '<th scope="col">Medicine</th>' in html
     assert '<th scope="row">Prepared for</th><td>Jane Doe</td>' in html
     assert '<a href="#ref-1" aria-label="reference 1">1</a>' in html
+
+
+def test_numbers_to_call_and_iv_are_said_as_they_should_be(pages):
+    """A screen reader gets "9 8 8" and "I V" (the printed "988" and "IV" are hidden from
+    it, the spoken forms from the eye): the twin's side of the PDF's /Alt spans."""
+    from playwright.sync_api import sync_playwright
+
+    html = pages["tailored-leaflet-patient-letter-standard"].decode()
+    assert '<span aria-hidden="true">988</span><span class="said">9 8 8</span>' in html
+    assert '<abbr title="intravenous"><span aria-hidden="true">IV</span>' in html
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        aside = page.locator("aside").aria_snapshot()
+        context.close()
+    assert "strong: 9 8 8" in aside and "strong: 9 1 1" in aside
+    assert "988" not in aside and 'link "reference 1"' in aside
+
+
+def test_row_labels_head_their_rows_in_tables_of_three_columns(pages):
+    html = pages["everything-clinician-clinician-letter-standard"].decode()
+    assert '<th scope="row">Status</th>' in html
+    assert "<tr><td>47 depressed patients</td>" in html  # two columns: no row headers
+    tailored = pages["tailored-leaflet-patient-letter-standard"].decode()
+    assert '<tr><th scope="row">Zoloft 50 mg daily</th>' in tailored  # "Your medicines"
+
+
+def test_bold_one_line_subheadings_are_headings_in_the_twin(pages):
+    html = pages["tailored-leaflet-patient-letter-standard"].decode()
+    assert "<h3>Before you come</h3>" in html and "<h3>Going home</h3>" in html

@@ -7,6 +7,7 @@ sent back with `Cache-Control: no-store`; nothing is written to disk, logged or 
 from __future__ import annotations
 
 import base64
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -214,9 +215,14 @@ async def _form(request: Request) -> FormData:
     raise Rejected(415, "The form could not be read", "Send the form from the page.")
 
 
+# control characters (a pasted escape, a NUL): never echoed back into the page, where they
+# are not allowed, nor passed on; tabs and line breaks stay
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _text(form: FormData, key: str) -> str:
     value = form.get(key)
-    return value if isinstance(value, str) else ""
+    return _CONTROL.sub("", value) if isinstance(value, str) else ""
 
 
 async def _upload(value) -> bytes | None:

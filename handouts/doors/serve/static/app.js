@@ -4,13 +4,17 @@
   // After a submit, put the keyboard where the news is: the error summary, else the result.
   var target = document.getElementById("error-summary") || document.getElementById("result-title");
   if (target) { target.focus(); }
-  // A link in the error summary puts the keyboard in the field itself, not just near it.
+  // A link in the error summary puts the keyboard in the field itself, not just near it,
+  // and shows the whole field: its label, hint and error message above the box too.
   document.querySelectorAll(".error-summary a").forEach(function (link) {
     link.addEventListener("click", function (event) {
       var field = document.getElementById(link.hash.slice(1));
       if (!field) { return; }
       var input = field.matches("input, select, textarea") ? field : field.querySelector("input");
-      if (input) { event.preventDefault(); input.focus(); field.scrollIntoView(); }
+      if (!input) { return; }
+      event.preventDefault();
+      (field.closest(".field, fieldset") || field).scrollIntoView();
+      input.focus({ preventScroll: true });
     });
   });
   // Say that a build is under way, and keep a double press from building twice.
