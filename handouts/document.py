@@ -232,22 +232,6 @@ def checked_link(url: str) -> str:
     return url
 
 
-def metadata_subject(document: Document) -> str:
-    who = "Patient handout" if document.audience == "patient" else "Clinician summary"
-    return f"{who}: ketamine and esketamine treatment for depression"
-
-
-def metadata_title(document: Document) -> str:
-    """The title for PDF metadata and the HTML <title>. A handout tailored to one patient
-    gets a fixed title with no word from the spec's title, which may name the patient or
-    their medicines in ways no check could catch ("Li's leaflet", "Zoloft and you"); others
-    keep theirs."""
-    if document.prepared_for or document.medicines:
-        return metadata_subject(document)
-    return document.title
-
-
-
 # ---- how a number or an abbreviation is said aloud -------------------------------------
 
 # A telephone number ("(760) 555-0142", "760-555-0142", "555-0175"), a three-digit
@@ -257,7 +241,6 @@ def metadata_title(document: Document) -> str:
 _SPOKEN = re.compile(
     r"(?<![\w./-])(?:(?P<phone>(?:\(\d{3}\)[ \u00a0]?|\d{3}[-.])?\d{3}-\d{4})"
     r"|(?P<short>988|911)|(?P<iv>IV))(?![\w/-]|\.\w)")
-EXPANSIONS = {"IV": "intravenous"}
 
 
 @dataclass(frozen=True)
@@ -271,11 +254,11 @@ class Said:
 
 
 @lru_cache(maxsize=4096)  # a batch says the same passages again and again
-def spoken_parts(text: str) -> tuple[Said, ...]:
+def spoken_parts(text: str, iv: str = "intravenous") -> tuple[Said, ...]:
     """`text` cut into pieces, each number to call said digit by digit ("(760) 555-0142":
     "7 6 0, 5 5 5, 0 1 4 2"; "988": "9 8 8") and "IV" letter by letter, with its
-    expansion. Both renderers use it: the PDF as /Alt on a Span, the HTML twin as text
-    for screen readers only."""
+    expansion (`iv`, in the handout's language). Both renderers use it: the PDF as /Alt on
+    a Span, the HTML twin as text for screen readers only."""
     out: list[Said] = []
     last = 0
     for match in _SPOKEN.finditer(text):
@@ -283,7 +266,7 @@ def spoken_parts(text: str) -> tuple[Said, ...]:
             out.append(Said(text[last:match.start()]))
         shown = match.group()
         if match.group("iv"):
-            out.append(Said(shown, "I V", EXPANSIONS[shown]))
+            out.append(Said(shown, "I V", iv))
         else:
             groups = re.findall(r"\d+", shown)
             out.append(Said(shown, ", ".join(" ".join(g) for g in groups)))

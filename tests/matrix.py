@@ -1,5 +1,6 @@
-"""Every example spec in both audiences, on both papers, in standard and large print: the
-Documents the accessibility tests render as a tagged PDF and as HTML."""
+"""Every example spec in both audiences, on both papers, in standard and large print, and
+for patients in Spanish too: the Documents the accessibility tests render as a tagged PDF
+and as HTML."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from handouts.document import Document
 from handouts.outputs.build import BuildOptions, prepare
 from tests.conftest import SPECS
 
-VARIANTS = list(itertools.product(("patient", "clinician"), ("letter", "a4"), (False, True)))
+VARIANTS = [(audience, paper, large, language) for (audience, language), paper, large in
+            itertools.product((("patient", "en"), ("clinician", "en"), ("patient", "es")),
+                              ("letter", "a4"), (False, True))]
 TODAY = dt.date(2026, 11, 23)
 
 
-def variant_name(spec: str, audience: str, paper: str, large: bool) -> str:
-    return f"{spec}-{audience}-{paper}-{'large' if large else 'standard'}"
+def variant_name(spec: str, audience: str, paper: str, large: bool, language: str = "en") -> str:
+    spoken = "" if language == "en" else f"-{language}"
+    return f"{spec}-{audience}{spoken}-{paper}-{'large' if large else 'standard'}"
 
 
 NAMES = [variant_name(p.stem, *v) for p in sorted(SPECS.glob("*.yaml")) for v in VARIANTS]
@@ -29,9 +33,13 @@ def documents() -> dict[str, Document]:
     out = {}
     for path in sorted(SPECS.glob("*.yaml")):
         prepared = prepare(path, BuildOptions())
-        for audience, paper, large in VARIANTS:
-            spec = prepared.spec_file.spec.model_copy(
-                update={"audience": audience, "paper": paper, "large_print": large})
-            out[variant_name(path.stem, audience, paper, large)] = assemble(
+        for audience, paper, large, language in VARIANTS:
+            spec = prepared.spec_file.spec
+            titles = spec.translations.get(language)
+            spec = spec.model_copy(update={
+                "audience": audience, "paper": paper, "large_print": large,
+                "language": language,
+                **({"title": titles.title, "subtitle": titles.subtitle} if titles else {})})
+            out[variant_name(path.stem, audience, paper, large, language)] = assemble(
                 spec, prepared.library, prepared.site, TODAY).document
     return out

@@ -18,7 +18,8 @@ import pikepdf
 
 from handouts.document import Callout, CiteRef, Document, Heading, ListBlock, Paragraph, Table
 from handouts.library.citations import compress
-from handouts.render.flowables import CALLOUTS
+from handouts.locale.messages import messages
+from handouts.render.wording import callout_title, prepared_for_rows, reviewed_line
 
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 PAINTING = TEXT_SHOWING | {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "EI"}
@@ -368,23 +369,23 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
     leaves = [] if document.brand.logo else [(document.brand.name, False)]
     leaves += [(document.title, False)] + ([(document.subtitle, False)] if document.subtitle
                                            else [])
+    say = messages(document.language).say
     if document.prepared_for:
-        p = document.prepared_for
-        for label, value in (("Prepared for", p.name), ("Prepared by", p.prepared_by)):
-            if value:
-                leaves += [(label, False), (value, False)]
-        leaves += [("Date", False), (f"{p.date:%B} {p.date.day}, {p.date.year}", False)]
+        for label, value in prepared_for_rows(document):
+            leaves += [(label, False), (value, False)]
     if document.safety:
-        leaves += _blocks((document.safety,))
+        leaves += _blocks((document.safety,), document.language)
     if document.medicines:
-        leaves += [(t, False) for t in ("Your medicines", "Medicine", "What it is", "Page")]
+        leaves += [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
+                                                 "medicines.column_what",
+                                                 "medicines.column_page")]
         for med in document.medicines:
             leaves += [(med.entry, True)] + [(line.text, True) for line in med.lines]
     for section in document.sections:
-        leaves += [(section.title, False)] + _blocks(section.blocks)
-    leaves += _blocks(document.disclaimer)
+        leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
+    leaves += _blocks(document.disclaimer, document.language)
     if document.references:
-        leaves += [("References", False)] + [(_text(r.inlines), False)
+        leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
                                              for r in document.references]
     return leaves + footer_leaves(document)
 
@@ -394,18 +395,19 @@ def footer_leaves(document: Document) -> list[tuple[str, bool]]:
     the HTML twin's <footer> is."""
     brand, contact = document.brand, document.brand.contact
     items = [brand.name, contact.phone, contact.address, contact.website,
-             f"Content reviewed {document.review_date:%B %Y}", brand.footer_note]
+             reviewed_line(document), brand.footer_note]
     return [(item, False) for item in items if item]
 
 
-def _blocks(blocks) -> list[tuple[str, bool]]:
+def _blocks(blocks, language: str = "en") -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for block in blocks:
         if isinstance(block, Callout):
-            out += [(block.title or CALLOUTS[block.kind][0], False)] + _blocks(block.blocks)
+            title = block.title or callout_title(block.kind, language)
+            out += [(title, False)] + _blocks(block.blocks, language)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                out += _blocks(item)
+                out += _blocks(item, language)
         elif isinstance(block, Table):  # as a table, or, when a row cannot fit a page or
             # the columns are too narrow, as labelled paragraphs row by row
             grid = [(_text(cell), False) for row in (block.header, *block.rows) for cell in row]

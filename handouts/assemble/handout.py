@@ -50,7 +50,7 @@ def assemble(spec: Spec, library: Library, site: Site | None, today: dt.date) ->
     section_ids = choose_sections(spec, library, recognised)
     numbering = Numbering()
     problems: list[Problem] = []
-    brand = brand_of(site)
+    brand = brand_of(site, text_language(spec))
     safety = None
     if spec.audience == "patient":  # printed first, so numbered first
         safety = resolve_citations(_safety_box(brand, spec.language), numbering, library,
@@ -152,16 +152,20 @@ def _references(numbering: Numbering, library: Library, spec: Spec) -> tuple[Ref
                  for key, n in numbering.order.items())
 
 
-def brand_of(site: Site | None) -> Brand:
-    if site is None:
-        return Brand()
+def brand_of(site: Site | None, language: str = "en") -> Brand:
+    if site is None:  # no clinic named: the band says what the handout is about
+        return Brand(name=messages(language).say("brand.default_name"))
     m = site.model
     c = m.contact
     contact = Contact(phone=_shown(c.phone), address=c.address, website=c.website,
                       after_hours=_shown(c.after_hours))
+    note, note_language = m.footer_note, m.footer_note_language or m.language or "en"
+    translated = m.translations.get(language)
+    if translated and translated.footer_note:  # the clinic's own words in this language
+        note, note_language = translated.footer_note, language
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
                  font=m.font, contact=contact, crisis_line=_own_crisis_line(m.crisis_line),
-                 footer_note=m.footer_note, footer_note_language=m.footer_note_language)
+                 footer_note=note, footer_note_language=note_language if note else None)
 
 
 def _together(text: str) -> str:

@@ -89,6 +89,12 @@ class Contact(Model):
                           "'call').")
 
 
+class SiteTitles(Model):
+    """A site's own words in another language."""
+
+    footer_note: text_field(200) | None = None
+
+
 class SiteModel(Model):
     """A clinic's brand and contact details (specs/sites/<id>.yaml)."""
 
@@ -107,8 +113,12 @@ class SiteModel(Model):
                           "English.")
     footer_note: text_field(200) | None = None
     footer_note_language: LanguageCode | None = Field(
-        None, description="The language of footer_note when it is not the handout's (es for "
-                          "'Se habla español'), so a screen reader reads it in that language.")
+        None, description="The language footer_note is written in (es for 'Se habla "
+                          "español'; default: the site's language, else en), so a screen "
+                          "reader reads it in that language in a handout in another one.")
+    translations: dict[LanguageCode, SiteTitles] = Field(
+        default_factory=dict, description="The footer note in other languages, for "
+        "handouts in them: es: {footer_note: ...}.")
     library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
         default_factory=list, description="The clinic's own content folders, relative to "
                                           "this file.")

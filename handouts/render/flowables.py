@@ -26,6 +26,7 @@ from handouts.render.markup import Fit, Glyphs, inlines_markup, said_markup, tex
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
 from handouts.render.tagged import Para, TaggedTable
 from handouts.render.tags import Node
+from handouts.render.wording import SPEAKING, callout_title
 
 
 @dataclass(frozen=True)
@@ -327,10 +328,10 @@ def column_widths(rows: list[tuple[Inlines, ...]], width: float) -> list[float]:
     return [w * scale for w in raw]
 
 
-CALLOUTS = {
-    "warning": ("Important", WARNING, 0.10),
-    "note": ("Good to know", None, 0.08),
-    "safety": ("Get help now", SAFETY, 0.08),
+CALLOUTS = {  # kind -> colour (None: the accent), tint (the title: the catalogue's)
+    "warning": (WARNING, 0.10),
+    "note": (None, 0.08),
+    "safety": (SAFETY, 0.08),
 }
 
 
@@ -366,7 +367,8 @@ def _box_rows(body: list[Flowable]) -> list[list[Flowable]]:
 def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     """A tinted box with a strong left bar; one row per block so a long box can split."""
     theme = ctx.theme
-    default_title, color, amount = CALLOUTS[block.kind]
+    color, amount = CALLOUTS[block.kind]
+    default_title = callout_title(block.kind, SPEAKING.get())
     color = color or theme.accent
     pad = theme.measures.body * 0.8
     bar = 4 if block.kind != "safety" else 2.5

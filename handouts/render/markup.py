@@ -16,11 +16,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link, spoken_parts
+from handouts.document import CiteRef, Inline, Link, PageRef, Text, checked_link
 from handouts.errors import LayoutError, Problem
 from handouts.library.citations import compress
 from handouts.render.fonts import FALLBACK, Family, family
 from handouts.render.tags import HYPHEN_MARK, INLINE_CALLBACK, Node
+from handouts.render.wording import SPEAKING, said_reference, spoken
 
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
 SOFT_HYPHEN = "\u00ad"
@@ -100,6 +101,7 @@ class Fit:
 
 
 _TOKEN = re.compile(r"\S{12,}")
+HYPHENATION = {"en": "en_US", "es": "es"}  # pyphen's dictionary for each content language
 _WORD_ONLY = re.compile(r"^[^\W\d_]+[.,;:!?)]*$")
 LONGEST_WORD = 45  # longer than any dictionary word: broken as a token, not hyphenated
 
@@ -107,9 +109,9 @@ LONGEST_WORD = 45  # longer than any dictionary word: broken as a token, not hyp
 def _hyphenated(word: str, fit: Fit) -> list[str] | None:
     """A long word split at dictionary hyphenation points, each piece but the last ending
     in a soft hyphen (drawn as '-', see `text_markup`)."""
-    import pyphen
+    import pyphen  # start-up: only a word too long for its line needs the dictionaries
 
-    dictionary = pyphen.Pyphen(lang="en_US")
+    dictionary = pyphen.Pyphen(lang=HYPHENATION.get(SPEAKING.get(), "en_US"))
     pieces, rest = [], word
     while fit.width_of(rest) > fit.width:
         head = next((h for h, _ in dictionary.iterate(rest)
@@ -267,7 +269,7 @@ def _citation(numbers: str, node: Node | None, listed: bool) -> str:
             continue
         link = f'<a href="#{REFERENCE_ANCHOR}{token}">{token}</a>'
         if group is not None:
-            said = f"reference {token}"
+            said = said_reference(token)
             link = tagged_markup(link, group.inline_child(
                 "Link", url=f"#{REFERENCE_ANCHOR}{token}", contents=said, Alt=said))
         pieces.append(link)
@@ -287,7 +289,7 @@ def said_markup(text: str, glyphs: Glyphs, fit: Fit | None, node: Node | None,
     `spoken_parts`). The Span's markers stand outside the bold: inside it, ReportLab
     would measure the space after the word in the bold face and lay the line out a
     little differently from the untagged page."""
-    parts = spoken_parts(text) if node is not None else ()
+    parts = spoken(text) if node is not None else ()
     if len(parts) < 2 and not (parts and parts[0].said):
         return dress(text_markup(text, glyphs, fit))
     out = []

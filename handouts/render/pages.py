@@ -15,12 +15,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as RLParagraph
 
 from handouts.document import Document
+from handouts.locale.messages import messages
 from handouts.render.flowables import Context
 from handouts.render.markup import said_markup, tagged_markup, text_markup
 from handouts.render.numbering import TOTAL_FORM, NumberingCanvas
 from handouts.render.styles import MUTED, RULE, band_text_color
 from handouts.render.tagged import Para
 from handouts.render.tags import Node, artifact, marked
+from handouts.render.wording import page_label, reviewed_line
 
 BAND_FORM = "page_band"
 FOOTER_FORM = "page_footer"
@@ -88,7 +90,7 @@ class Furniture:
         brand = self.document.brand
         contact = [brand.name] + [v for v in (brand.contact.phone, brand.contact.address,
                                               brand.contact.website) if v]
-        reviewed = f"Content reviewed {self.document.review_date:%B %Y}"
+        reviewed = reviewed_line(self.document)
         second = [reviewed] + ([brand.footer_note] if brand.footer_note else [])
         fit = self._footer_column[0].fit(self._footer_column[1])
         return tuple(line for group in (contact, second)
@@ -274,7 +276,8 @@ class Furniture:
     def _number_width(self) -> float:
         """Room kept at the right of the footer for the widest 'Page N of M'."""
         theme = self.ctx.theme
-        return stringWidth("Page 888 of 888", theme.font.regular, theme.measures.small)
+        widest = messages(self.document.language).say("footer.page_of", page=888, pages=888)
+        return stringWidth(widest, theme.font.regular, theme.measures.small)
 
     def _footer(self, canvas: NumberingCanvas) -> None:
         self._rule(canvas)
@@ -295,7 +298,7 @@ class Furniture:
 
     def _page_number(self, canvas: NumberingCanvas) -> None:
         font, size = self.ctx.theme.font.regular, self.ctx.theme.measures.small
-        label = f"Page {canvas.getPageNumber()} of "
+        label = page_label(self.document.language, canvas.getPageNumber())
         x = self.page_width - self.margin - self._number_width
         y = self._rule_y - 4 - size
         canvas.setFont(font, size)

@@ -17,8 +17,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from handouts import __version__
-from handouts.document import Document, Medicine, metadata_subject, metadata_title
+from handouts.document import Document, Medicine
 from handouts.errors import LayoutError, Problem
+from handouts.locale.messages import message_id, messages
 from handouts.render.canvas import TaggedCanvas
 from handouts.render.flowables import Context, fits_a_page, flowables, keep_with_next, table_style
 from handouts.render.fonts import family
@@ -29,6 +30,7 @@ from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import Marking, Node, table_rows
+from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
 
@@ -99,9 +101,10 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
                                        onPageEnd=furniture.draw_footer)])
     canvas = partial(NumberingCanvas, date=document.date) if root is None else \
         partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
-    parts = story(document, ctx)
-    if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
-        furniture.tag_footer(root)
+    with speaking(document.language):  # words said aloud that no block carries
+        parts = story(document, ctx)
+        if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
+            furniture.tag_footer(root)
     return Layout(doc, parts, out, canvas)
 
 
@@ -116,7 +119,7 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     if document.safety:  # first, where every reader sees it
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
     if document.medicines:
-        parts += _medicines(document.medicines, ctx)
+        parts += _medicines(document.medicines, ctx, document.language)
     for section in document.sections:
         inside = ctx.within(ctx.node("Sect", **({"Lang": section.language}
                                                 if section.language else {})))
@@ -130,7 +133,8 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     parts += flowables(document.disclaimer, ctx)
     if document.references:
         inside = ctx.within(ctx.node("Sect"))
-        heading = inside.plain("References", theme.h2, role="H2")
+        heading = inside.plain(messages(document.language).say("references.heading"),
+                               theme.h2, role="H2")
         column = inside if document.large_print else \
             inside.narrower(ctx.width / 2 + theme.measures.body)
         entries = _reference_entries(document, column)
@@ -141,7 +145,10 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
 
 def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:
     """One paragraph per reference; tagged as a numbered list, its number the label."""
-    listing = ctx.node("L", A={"O": "List", "ListNumbering": "Decimal"})
+    # The references keep their own titles (English): marked so in a handout in another
+    # language, so a screen reader reads them as English.
+    own = {"Lang": "en"} if document.language != "en" else {}
+    listing = ctx.node("L", A={"O": "List", "ListNumbering": "Decimal"}, **own)
     entries = []
     for ref in document.references:
         item = listing.add("LI") if listing else None
@@ -167,27 +174,24 @@ def _gap(theme) -> Flowable:
 
 
 def _prepared_for(document: Document, ctx: Context) -> Flowable:
-    p = document.prepared_for
-    rows = []
-    if p.name:
-        rows.append(("Prepared for", p.name))
-    if p.prepared_by:
-        rows.append(("Prepared by", p.prepared_by))
-    rows.append(("Date", f"{p.date:%B} {p.date.day}, {p.date.year}"))
-    return label_value_rows(rows, ctx)
+    return label_value_rows(prepared_for_rows(document), ctx)
 
 
-def _medicines(medicines: tuple[Medicine, ...], ctx: Context) -> list[Flowable]:
+def _medicines(medicines: tuple[Medicine, ...], ctx: Context, language: str
+               ) -> list[Flowable]:
     """'Your medicines': each entry in normal case, a line for each ingredient (or name not
     recognised), and the pages to read."""
     theme = ctx.theme
     pad = theme.measures.body * 0.45
     widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
     inside = ctx.within(ctx.node("Sect"))
-    heading = inside.plain("Your medicines", theme.h2, role="H2")
+    say = messages(language).say
+    heading = inside.plain(say("medicines.heading"), theme.h2, role="H2")
     ctx = ctx.within(None)  # the cells are tagged TH and TD below
     entry_ctx, what_ctx, _ = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)
-    head = [ctx.plain(t, theme.cell_head) for t in ("Medicine", "What it is", "Page")]
+    head = [ctx.plain(say(key), theme.cell_head)
+            for key in (message_id("medicines.column_entry"), message_id("medicines.column_what"),
+                        message_id("medicines.column_page"))]
     rows = [head]
     for med in medicines:
         what = [what_ctx.plain(line.text, theme.cell) for line in med.lines]

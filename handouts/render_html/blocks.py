@@ -23,11 +23,10 @@ from handouts.document import (
     Text,
     checked_link,
     has_row_headers,
-    spoken_parts,
 )
 from handouts.library.citations import compress
-
-CALLOUT_TITLES = {"warning": "Important", "note": "Good to know", "safety": "Get help now"}
+from handouts.locale.messages import messages
+from handouts.render.wording import SPEAKING, callout_title, said_reference, spoken
 
 
 def text(value: str) -> str:
@@ -40,7 +39,7 @@ def said(value: str) -> str:
     readers only, said as it should be ("9 8 8", "I V" in an <abbr> naming intravenous):
     see `spoken_parts`, which the PDF's /Alt follows too."""
     out = []
-    for part in spoken_parts(value):
+    for part in spoken(value):
         shown = text(part.text)
         if part.said:
             shown = (f'<span aria-hidden="true">{shown}</span>'
@@ -89,8 +88,9 @@ def inlines(runs: Inlines) -> str:
 
 def _citation(numbers: str) -> str:
     """'2,3-5' with each number a link to its reference."""
-    linked = re.sub(r"\d+", lambda m: f'<a href="#ref-{m.group()}" aria-label="reference '
-                                      f'{m.group()}">{m.group()}</a>', numbers)
+    linked = re.sub(r"\d+", lambda m: f'<a href="#ref-{m.group()}" aria-label="'
+                                      f'{attr(said_reference(m.group()))}">{m.group()}</a>',
+                    numbers)
     return f'<sup class="cite">{linked}</sup>'
 
 
@@ -99,7 +99,8 @@ def _run(run) -> str:
         inner = f"<strong>{text(run.text)}</strong>" if run.bold else text(run.text)
         return f'<a href="{href(run.url)}">{inner}</a>'
     if isinstance(run, PageRef):
-        return f'<a href="#{section_anchor(run.section_id)}">see this section</a>'
+        see = messages(SPEAKING.get()).say("medicines.see_section")
+        return f'<a href="#{section_anchor(run.section_id)}">{text(see)}</a>'
     out = said(run.text)
     if run.bold:
         out = f"<strong>{out}</strong>"
@@ -165,7 +166,7 @@ def callout(block: Callout, ids: Headings, level: int = 3) -> str:
     """A box with a heading: the safety box is an aside (level 2, among the sections);
     other boxes are notes inside their section."""
     heading = ids.new_id()
-    title = text(block.title or CALLOUT_TITLES[block.kind])
+    title = text(block.title or callout_title(block.kind, SPEAKING.get()))
     tag, role = ("aside", "") if block.kind == "safety" else ("div", ' role="note"')
     return (f'<{tag} class="callout {block.kind}"{role} aria-labelledby="{heading}">'
             f'<h{level} id="{heading}">{title}</h{level}>\n{blocks(block.blocks, ids)}'

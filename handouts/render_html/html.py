@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 
-from handouts.document import Document, Medicine, metadata_title
+from handouts.document import Document, Medicine
+from handouts.locale.messages import messages
+from handouts.render.wording import metadata_title, prepared_for_rows, reviewed_line, speaking
 from handouts.render_html.blocks import (
     Headings,
     attr,
@@ -24,6 +26,11 @@ __all__ = ["render_html"]
 
 def render_html(document: Document) -> bytes:
     """The HTML twin's bytes (UTF-8); the same document always gives the same bytes."""
+    with speaking(document.language):
+        return _render(document)
+
+
+def _render(document: Document) -> bytes:
     ids = Headings()
     parts = [
         "<!DOCTYPE html>",
@@ -78,9 +85,7 @@ def _band(document: Document) -> str:
 
 
 def _prepared_for(document: Document) -> str:
-    p = document.prepared_for
-    rows = [("Prepared for", p.name), ("Prepared by", p.prepared_by),
-            ("Date", f"{p.date:%B} {p.date.day}, {p.date.year}")]
+    rows = prepared_for_rows(document)
     cells = "".join(f'<tr><th scope="row">{text(label)}</th><td>{text(value)}</td></tr>'
                     for label, value in rows if value)
     return f'<table class="prepared"><tbody>{cells}</tbody></table>'
@@ -90,12 +95,16 @@ def _medicines(document: Document) -> str:
     """'Your medicines': each entry in normal case, what each of its ingredients is, and a
     link to each section to read."""
     titles = {s.id: s.title for s in document.sections}
+    say = messages(document.language).say
+    where = say("medicines.column_where")  # the PDF's column says "Page"; a link here
     rows = "".join(f'<tr><th scope="row">{text(m.entry)}</th><td>{_what(m)}</td>'
                    f"<td>{_where(m, titles)}</td></tr>" for m in document.medicines)
     return ('<section aria-labelledby="your-medicines">\n'
-            '<h2 id="your-medicines">Your medicines</h2>\n'
-            '<table><thead><tr><th scope="col">Medicine</th><th scope="col">What it is</th>'
-            f'<th scope="col">Where to read</th></tr></thead><tbody>{rows}</tbody></table>\n'
+            f'<h2 id="your-medicines">{text(say("medicines.heading"))}</h2>\n'
+            f'<table><thead><tr><th scope="col">{text(say("medicines.column_entry"))}</th>'
+            f'<th scope="col">{text(say("medicines.column_what"))}</th>'
+            f'<th scope="col">{text(where)}</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table>\n'
             "</section>")
 
 
@@ -112,8 +121,10 @@ def _where(medicine: Medicine, titles: dict[str, str]) -> str:
 def _references(document: Document) -> str:
     items = "\n".join(f'<li id="ref-{r.number}">{inlines(r.inlines)}</li>'
                       for r in document.references)
-    return ('<section aria-labelledby="references">\n<h2 id="references">References</h2>\n'
-            f'<ol class="references">\n{items}\n</ol>\n</section>')
+    heading = text(messages(document.language).say("references.heading"))
+    lang = ' lang="en"' if document.language != "en" else ""  # titles keep their language
+    return (f'<section aria-labelledby="references">\n<h2 id="references">{heading}</h2>\n'
+            f'<ol class="references"{lang}>\n{items}\n</ol>\n</section>')
 
 
 def _footer(document: Document) -> str:
@@ -127,7 +138,7 @@ def _footer(document: Document) -> str:
     if contact.website:
         url = contact.website if "://" in contact.website else f"https://{contact.website}"
         lines.append(f'<a href="{href(url)}">{text(contact.website)}</a>')
-    reviewed = f"Content reviewed {document.review_date:%B %Y}"
+    reviewed = reviewed_line(document)
     notes = [text(reviewed)]
     if brand.footer_note:
         lang = brand.footer_note_language

@@ -12,8 +12,8 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from handouts.document import metadata_title as _metadata_title
 from handouts.render.pdf import prepare_layout, render
+from handouts.render.wording import metadata_title as _metadata_title
 from tests.conftest import pdf_text
 from tests.matrix import NAMES, documents
 from tests.tagcheck import (

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from handouts.locale.messages import messages
 from handouts.render.fontfiles import WEB_FACES, font_dir
 from handouts.render_html.html import render_html
 from tests.matrix import NAMES, documents
@@ -186,7 +187,9 @@ def _leaves(document):
     footer = footer_leaves(document)
     leaves = [leaf for leaf in reading_order(document)[:-len(footer)]
               if leaf[0] != document.brand.name]
-    return [("Where to read", False) if leaf == ("Page", False) else leaf for leaf in leaves]
+    say = messages(document.language).say
+    page, where = say("medicines.column_page"), say("medicines.column_where")
+    return [(where, False) if leaf == (page, False) else leaf for leaf in leaves]
 
 
 def test_both_papers_give_the_same_twin(pages):
