@@ -91,6 +91,14 @@ def _text(pdf: bytes) -> str:
     return normalise("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
 
 
+def _arrived(page, selector: str) -> None:
+    """Wait for the page a form led to, with its stylesheet and images: the element appears
+    as soon as the HTML is parsed, and a layout measured before the stylesheet has loaded
+    (a slow machine) sees the preview at its natural width."""
+    page.wait_for_selector(selector)
+    page.wait_for_load_state("load")
+
+
 def test_paste_a_list_check_it_then_open_the_leaflet_and_the_report(browser, server):
     page, downloads = _page(browser, server)
     page.get_by_label("Clinic", exact=True).select_option(label="Carlsbad Mood & Ketamine Clinic")
@@ -98,7 +106,7 @@ def test_paste_a_list_check_it_then_open_the_leaflet_and_the_report(browser, ser
     page.get_by_label("Prepared by (optional)").fill(PREPARED_BY)
     page.get_by_label("Medicines", exact=True).fill(PASTED)
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#result-title")
+    _arrived(page, "#result-title")
     assert page.evaluate("document.activeElement.id") == "result-title"
     rows = [[c.strip() for c in row.split("\t")] for row in
             page.locator("table.medicines tbody tr").all_inner_texts()]
@@ -187,7 +195,7 @@ def test_a_fhir_upload_joins_the_list_and_need_not_be_sent_again(browser, server
     page, _ = _page(browser, server)
     page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(BUNDLE)
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#result-title")
+    _arrived(page, "#result-title")
     assert "FHIR file: took 5 medicines (1 on hold), skipped 3" in page.inner_text(".result")
     listed = page.get_by_label("Medicines", exact=True).input_value().splitlines()
     assert listed[0] == "sertraline 50 MG Oral Tablet" and len(listed) == 5
@@ -216,7 +224,7 @@ def test_keyboard_alone_reaches_every_field_in_order_and_builds(browser, server)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Check medicines and preview"
     page.keyboard.press("Enter")
-    page.wait_for_selector("#result-title")
+    _arrived(page, "#result-title")
     assert page.evaluate("document.activeElement.id") == "result-title"
     assert "lithium 300 mg" in page.inner_text("table.medicines")
     page.locator("#field-fhir").focus()
@@ -241,7 +249,7 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     page.get_by_label("Title", exact=True).fill("")
     page.get_by_label("Medicines", exact=True).fill("sertraline\n" + "x" * 250)
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#error-summary")
+    _arrived(page, "#error-summary")
     assert page.title().startswith("Error:")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     links = page.locator("#error-summary a")
@@ -266,7 +274,7 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(
         {"name": "chart.json", "mimeType": "application/json", "buffer": b'{"a": 1}'})
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#error-summary")
+    _arrived(page, "#error-summary")
     assert page.locator("#error-summary a").all_inner_texts() == [
         "FHIR file: Expected a FHIR Bundle, a MedicationStatement or MedicationRequest, or a "
         "JSON list of them"]
@@ -277,7 +285,7 @@ def test_problems_are_summarised_first_and_each_link_leads_to_its_field(browser,
     page.get_by_label("Or a FHIR file from the chart (optional)").set_input_files(
         {"name": "chart.json", "mimeType": "application/json", "buffer": b'{"a": '})
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#error-summary")
+    _arrived(page, "#error-summary")
     assert page.locator("#error-summary a").all_inner_texts() == [
         "Title: Enter a title for the handout",
         "FHIR file: Not valid JSON (Expecting value)"]
@@ -312,13 +320,13 @@ def test_every_page_passes_axe_and_says_where_its_skip_link_goes(browser, server
     assert page.inner_text(".skip") == "Skip to the form"
     page.get_by_label("Medicines", exact=True).fill("Zoloft 50mg qd\nsertaline")
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#result-title")
+    _arrived(page, "#result-title")
     assert _axe(page) == []
     named = [name for role, name in _landmarks(page) if role == "region"]
     assert len(named) == len(set(named)) >= 2  # the result and its table, each its own name
     page.get_by_label("Title", exact=True).fill("")
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#error-summary")
+    _arrived(page, "#error-summary")
     assert _axe(page) == []
     page.goto(server["url"] + "/nothing-here")
     assert _axe(page) == []
@@ -340,7 +348,7 @@ def test_the_form_and_its_check_fit_a_small_phone(browser, server, width):
         "Zoloft 50mg qd\nLORazepam 0.5 MG Oral Tablet prn\nsertaline\n"
         "24 HR venlafaxine 75 MG Extended Release Oral Capsule\nmethylphenidatehydrochloride")
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#result-title")
+    _arrived(page, "#result-title")
     assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
     clipped = page.evaluate("[...document.querySelectorAll('table.medicines td, .table-wrap')]"
                             ".filter(e => e.scrollWidth > e.clientWidth + 1).length")
@@ -353,7 +361,7 @@ def test_two_problems_with_one_field_are_both_in_its_description(browser, server
     page.get_by_label("Medicines", exact=True).fill("x" * 250 + "\nsertraline\n" + "y" * 250)
     page.get_by_label("Title", exact=True).fill("")
     page.get_by_role("button", name="Check medicines and preview").click()
-    page.wait_for_selector("#error-summary")
+    _arrived(page, "#error-summary")
     ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
     assert len(ids) == len(set(ids))  # no id twice
     described = page.get_by_label("Medicines", exact=True).get_attribute("aria-describedby")
@@ -379,7 +387,7 @@ def test_the_pages_look_right_on_a_desktop_and_a_phone(browser, server, tmp_path
         page.goto(server["url"] + "/")
         page.get_by_label("Medicines", exact=True).fill("Zoloft 50mg qd\nsertaline")
         page.get_by_role("button", name="Check medicines and preview").click()
-        page.wait_for_selector("#result-title")
+        _arrived(page, "#result-title")
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 0, f"{width}px: the page scrolls sideways by {overflow}px"
         page.screenshot(path=str(tmp_path / f"check-{width}.png"), full_page=True)
