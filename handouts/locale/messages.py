@@ -92,6 +92,12 @@ def message_id(key: str) -> str:
 
 
 @cache
+def catalogue_languages() -> tuple[str, ...]:
+    """The languages with a message catalogue, in order ("en", "es")."""
+    return tuple(sorted(p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES").is_dir()))
+
+
+@cache
 def messages(language: str) -> Messages:
     """The fixed strings of `language` (loaded once per process)."""
     return Messages(language)

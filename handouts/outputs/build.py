@@ -73,7 +73,7 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     variant = variant_suffix(spec_file.spec.paper, spec_file.spec.large_print, site, options)
     if options.language and options.language != own:
         variant += f"-{options.language}"  # "intake-es.pdf": the file name says which
-    spec_file = _with_language(spec_file, options.language or own, library,
+    spec_file = with_language(spec_file, options.language or own, library,
                                bool(options.language))
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
@@ -95,7 +95,7 @@ def own_language(spec_data: dict, site: Site | None) -> str:
     return (site.model.language if site else None) or "en"
 
 
-def _with_language(spec_file: SpecFile, language: str, library: Library,
+def with_language(spec_file: SpecFile, language: str, library: Library,
                    from_option: bool) -> SpecFile:
     """The spec in `language` (from --language or its site), held to the same rules as a
     spec that says it: a language the library has, and patient handouts only."""

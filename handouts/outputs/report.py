@@ -14,7 +14,15 @@ from handouts.inputs.site import load_site
 from handouts.inputs.spec import validate_spec
 from handouts.inputs.yamlio import Located
 from handouts.library.load import open_library
-from handouts.outputs.build import BuildOptions, Prepared, input_warnings, medicine_warning, render
+from handouts.outputs.build import (
+    BuildOptions,
+    Prepared,
+    input_warnings,
+    medicine_warning,
+    own_language,
+    render,
+    with_language,
+)
 from handouts.outputs.build import unprintable_fields as unprintable
 
 
@@ -47,4 +55,5 @@ def prepare_data(data: dict, label: str, site: Path | None = None,
     loaded = load_site(site) if site is not None else None
     library = open_library(tuple(libraries) + (loaded.libraries if loaded else ()))
     spec_file = validate_spec(Path(label), Located(data, label), library)
+    spec_file = with_language(spec_file, own_language(data, loaded), library, False)
     return Prepared(spec_file, loaded, library)

@@ -191,6 +191,7 @@ async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...]
         title=_text(form, "title"), site=site,
         site_path=sites.entries[site][1] if site in sites.entries else None,
         audience=_text(form, "audience") or "patient", paper=_text(form, "paper"),
+        language=_text(form, "language") if _text(form, "language") in ("en", "es") else "",
         large_print=form.get("large_print") == "yes",
         topics=tuple(str(t) for t in form.getlist("topics")),
         comedications=tuple(str(c) for c in form.getlist("comedications")),

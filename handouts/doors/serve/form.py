@@ -9,14 +9,17 @@ from pathlib import Path
 
 from handouts.errors import Problem
 from handouts.inputs.chartlines import split_list
+from handouts.locale.messages import catalogue_languages, messages
 
-DEFAULT_TITLE = "Your ketamine treatment and your medicines"
+# the title the form offers, printed in the handout's language when left as it is
+DEFAULT_TITLE = messages("en").say("form.default_title")
 DEFAULT_TOPICS = ("what-to-expect", "side-effects")
 MAX_PASTE_CHARS = 50_000  # 200 entries of 200 characters, with room for line noise
 
 # form field -> its label, in the order the form shows them (and the error summary lists)
 LABELS = {
-    "title": "Title", "site": "Clinic", "audience": "Who it is for", "paper": "Paper",
+    "title": "Title", "site": "Clinic", "audience": "Who it is for",
+    "language": "Language of the handout", "paper": "Paper",
     "large_print": "Large print", "topics": "Topics", "comedications": "Medicine sections",
     "name": "Patient's name", "prepared_by": "Prepared by", "medicines": "Medicines",
     "fhir": "FHIR file",
@@ -24,6 +27,7 @@ LABELS = {
 # a spec field (as Problem.field names it) -> the form field that sets it
 SPEC_FIELDS = {
     "title": "title", "subtitle": "title", "site": "site", "audience": "audience",
+    "language": "language",
     "paper": "paper", "large_print": "large_print", "topics": "topics",
     "comedications": "comedications", "patient.name": "name", "patient": "name",
     "patient.prepared_by": "prepared_by", "patient.medications": "medicines",
@@ -40,6 +44,7 @@ class Order:
     site: str = ""  # a site id from the server's own list, never a path from the form
     site_path: Path | None = None
     audience: str = "patient"
+    language: str = ""  # "": the clinic's usual (its site's language, else English)
     paper: str = ""
     large_print: bool = False
     topics: tuple[str, ...] = DEFAULT_TOPICS
@@ -61,6 +66,15 @@ class Order:
                       "comedications": list(self.comedications)}
         if self.paper:
             data["paper"] = self.paper
+        if self.language:
+            data["language"] = self.language
+        if self.audience == "patient" and self.title.strip() == DEFAULT_TITLE:
+            if self.language:  # the offered title, in the language chosen
+                data["title"] = messages(self.language).say("form.default_title")
+            else:  # in whichever language is the clinic's usual one
+                data["translations"] = {
+                    language: {"title": messages(language).say("form.default_title")}
+                    for language in catalogue_languages() if language != "en"}
         patient = {k: v for k, v in (("name", self.name), ("prepared_by", self.prepared_by))
                    if v.strip()}
         if medicines:

@@ -71,6 +71,8 @@ def _prepared(order: Order, medicines: tuple[str, ...], audience: str | None = N
     data = order.spec_data(medicines)
     if audience:  # the report: for the prescriber, whatever the form says of the handout
         data.update(audience=audience, title=order.title.strip() or "report")
+        data.pop("language", None)  # in English, as every clinician text is
+        data.pop("translations", None)
     return prepare_data(data, "form", order.site_path, order.libraries)
 
 
