@@ -303,8 +303,16 @@ def said_markup(text: str, glyphs: Glyphs, fit: Fit | None, node: Node | None,
 
 
 def tagged_markup(markup: str, child: Node) -> str:
-    """Markup between the markers the tagged canvas switches marked content at."""
-    return (f'<onDraw name="{INLINE_CALLBACK}" label="o{child.id}"/>{markup}'
+    """Markup between the markers the tagged canvas switches marked content at. The
+    child is named by how far after its paragraph's own node it was made, not by its
+    place in the whole tree: the same paragraph then has the same markup in every
+    handout (whatever came before it, a patient's medicines table), and a batch finds
+    its parsing and line breaking remembered."""
+    owner = child.parent
+    while owner is not None and not owner.joined:  # an inline group (a Reference)
+        owner = owner.parent
+    offset = child.id - owner.id if owner is not None else child.id
+    return (f'<onDraw name="{INLINE_CALLBACK}" label="o{offset}"/>{markup}'
             f'<onDraw name="{INLINE_CALLBACK}" label="c"/>')
 
 
