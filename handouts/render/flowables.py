@@ -23,7 +23,7 @@ from handouts.document import (
 )
 from handouts.render.keep import KeepTail
 from handouts.render.markup import Fit, Glyphs, inlines_markup, said_markup, text_markup
-from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
+from handouts.render.styles import RULE, SAFETY, WARNING, Theme, clone, tint
 from handouts.render.tagged import Para, TaggedTable
 from handouts.render.tags import Node
 from handouts.render.wording import SPEAKING, callout_title
@@ -164,9 +164,9 @@ def chunked(runs: Inlines, ctx: Context, style, bullet: str | None = None,
     if len(pieces) == 1:
         return [ctx.para(runs, style, bullet, role)]
     inside = ctx.within(ctx.node(role)) if role else ctx
-    middle = style.clone(style.name + "_cont", spaceBefore=0, spaceAfter=0)
-    first = style.clone(style.name + "_first", spaceAfter=0)
-    last = style.clone(style.name + "_last", spaceBefore=0)
+    middle = clone(style, style.name + "_cont", spaceBefore=0, spaceAfter=0)
+    first = clone(style, style.name + "_first", spaceAfter=0)
+    last = clone(style, style.name + "_last", spaceBefore=0)
     styles = [first] + [middle] * (len(pieces) - 2) + [last]
     return [inside.para(piece, st, bullet if i == 0 else None, role=None)
             for i, (piece, st) in enumerate(zip(pieces, styles, strict=True))]
@@ -199,7 +199,7 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
     indent = theme.measures.body * 1.5
     # Items are set ragged right even where paragraphs are justified: a short item over a
     # narrower measure, justified, opens wide gaps between its words.
-    item_style = theme.body.clone(
+    item_style = clone(theme.body,
         "item", leftIndent=indent, bulletIndent=indent * 0.15, spaceAfter=theme.measures.body
         * 0.35, bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
         bulletFontSize=theme.measures.body, bulletColor=theme.primary, alignment=TA_LEFT)
@@ -222,7 +222,7 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
                         *BUILDERS[type(part)](part, body.narrower(indent)),
                         Indenter(left=-indent)]
     if out and isinstance(out[-1], RLParagraph):
-        out[-1].style = out[-1].style.clone("last_item", spaceAfter=theme.measures.body * 0.6)
+        out[-1].style = clone(out[-1].style, "last_item", spaceAfter=theme.measures.body * 0.6)
     return out
 
 
@@ -338,7 +338,7 @@ CALLOUTS = {  # kind -> colour (None: the accent), tint (the title: the catalogu
 def balanced(ctx: Context) -> Context:
     """The context with its body text broken into even lines (for short boxed text)."""
     theme = ctx.theme
-    body = theme.body.clone(theme.body.name + "_balanced")
+    body = clone(theme.body, theme.body.name + "_balanced")
     body.balanced = True
     return replace(ctx, theme=replace(theme, body=body))
 
@@ -372,7 +372,7 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     color = color or theme.accent
     pad = theme.measures.body * 0.8
     bar = 4 if block.kind != "safety" else 2.5
-    title_style = theme.callout_title.clone("callout_title_colored", textColor=color)
+    title_style = clone(theme.callout_title, "callout_title_colored", textColor=color)
     # A box is a Div whose heading is its title: level 2 for the safety box, which stands
     # among the sections; level 3 for a box inside a section.
     heading = "H2" if block.kind == "safety" else "H3"
