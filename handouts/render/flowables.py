@@ -24,9 +24,40 @@ from handouts.document import (
 from handouts.render.keep import KeepTail
 from handouts.render.markup import Fit, Glyphs, inlines_markup, said_markup, text_markup
 from handouts.render.styles import RULE, SAFETY, WARNING, Theme, clone, tint
-from handouts.render.tagged import Para, TaggedTable
+from handouts.render.tagged import CACHING, Para, TaggedTable
 from handouts.render.tags import Node
 from handouts.render.wording import SPEAKING, callout_title
+
+MARKUP_CACHE_SIZE = 3_000  # paragraphs' markup remembered per process
+_MARKUP: dict[tuple, tuple[str, tuple]] = {}
+
+
+def remembered_markup(key: tuple, node: Node | None, make: Callable[[], str]) -> str:
+    """A paragraph's markup, made once for the same runs in the same column, glyphs and
+    language, as its parsing and line breaking are: the same passages come back in
+    handout after handout. Making it gives `node` inline children (its links,
+    citations, spoken spans), named in the markup by their place after `node` (see
+    `tagged_markup`); a remembered markup makes the same children again, in the same
+    order, so they get the same places."""
+    if not CACHING["on"]:
+        return make()
+    start = len(node.registry) if node is not None else 0
+    key = (*key, node is not None, start - node.id if node is not None else 0)
+    hit = _MARKUP.get(key)
+    if hit is not None:
+        markup, children = hit
+        for parent, role, attrs in children:
+            node.registry[node.id + parent].inline_child(role, **attrs)
+        return markup
+    markup = make()
+    made = node.registry[start:] if node is not None else []
+    if any(child.joined for child in made):  # not inline children only: not remembered
+        return markup
+    if len(_MARKUP) >= MARKUP_CACHE_SIZE:
+        _MARKUP.clear()
+    _MARKUP[key] = (markup, tuple((child.parent.id - node.id, child.role, dict(child.attrs))
+                                  for child in made))
+    return markup
 
 
 @dataclass(frozen=True)
@@ -49,8 +80,11 @@ class Context:
         context's node itself, e.g. a table cell); `anchor` is markup that makes its
         start a link's destination."""
         node = self.node(role) if role else self.parent
-        markup = anchor + inlines_markup(runs, self.glyphs, self.theme.link_color,
-                                         self.fit(style), node, self.listed)
+        fit = self.fit(style)
+        markup = anchor + remembered_markup(
+            ("inlines", runs, self.theme.link_color, self.listed, *self._fit_key(fit)), node,
+            lambda: inlines_markup(runs, self.glyphs, self.theme.link_color, fit, node,
+                                   self.listed))
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
         para = Para(markup, style)
@@ -60,10 +94,18 @@ class Context:
 
     def plain(self, text: str, style, role: str | None = "P") -> Para:
         node = self.node(role) if role else self.parent
-        para = Para(said_markup(text, self.glyphs, self.fit(style), node), style)
+        fit = self.fit(style)
+        para = Para(remembered_markup(("said", text, *self._fit_key(fit)), node,
+                                      lambda: said_markup(text, self.glyphs, fit, node)),
+                    style)
         para.struct = node
         para.title = text
         return para
+
+    def _fit_key(self, fit: Fit) -> tuple:
+        """What of the column and the glyphs can change a paragraph's markup."""
+        return (fit.width, fit.font, fit.size, fit.bold_font, self.glyphs.main.regular,
+                self.glyphs.fallback_id, SPEAKING.get())
 
     def node(self, role: str, **attrs) -> Node | None:
         """A new structure node in this context's node (None when untagged)."""

@@ -45,11 +45,11 @@ class Glyphs:
     only when some text needs it (most handouts never do)."""
 
     def __init__(self, main: Family, fallback_id: str = FALLBACK):
-        self.main, self._fallback_id = main, fallback_id
+        self.main, self.fallback_id = main, fallback_id
 
     @property
     def fallback(self) -> Family:
-        return family(self._fallback_id)
+        return family(self.fallback_id)
 
     def missing(self, text: str) -> list[str]:
         """Characters we cannot print correctly: no bundled glyph; a right-to-left script,
