@@ -57,6 +57,10 @@ class Spread:
     def median(self) -> float:
         return statistics.median(self.values)
 
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.values)
+
     def shown(self, unit: str, digits: int = 1) -> str:
         low, high = min(self.values), max(self.values)
         return f"{self.median:.{digits}f} {unit} ({low:.{digits}f}-{high:.{digits}f})"
