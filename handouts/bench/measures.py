@@ -348,14 +348,19 @@ def run_batch(specs: Path, sites: Path, library: Path, out: Path, jobs: int,
 
 
 def worker_memory(specs: Path, sites: Path, library: Path, out: Path, count: int) -> float:
-    """Peak RSS (MB) of one process building `count` handouts, as a pool worker does."""
+    """Peak RSS (MB) of one process building `count` handouts, as a pool worker does: its
+    own high-water mark (VmHWM), not getrusage's, which Linux carries across fork and exec
+    from the process that started it (here the benchmark, with its own caches)."""
     code = (
         "import resource, sys; from pathlib import Path; from handouts.outputs import batch; "
         "from handouts.outputs.jobs import Settings; "
         f"jobs = batch.plan(batch.find_specs([Path({str(specs)!r})]), "
         f"batch.find_sites([Path({str(sites)!r})]))[:{count}]; "
         f"batch.run(jobs, Settings(Path({str(out)!r}), True, (Path({str(library)!r}),))); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        "status = Path('/proc/self/status'); "
+        "peak = [line.split()[1] for line in status.read_text().splitlines() "
+        "if line.startswith('VmHWM:')] if status.exists() else []; "
+        "print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     return int(result.stdout.split()[-1]) / 1024
