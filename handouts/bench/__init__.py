@@ -1,6 +1,6 @@
 """The benchmark: how fast handouts are built, as users build them.
 
-    python -m handouts.bench            # the full run (about fifteen minutes on two cores)
+    python -m handouts.bench            # the full run (about ten minutes on two cores)
     python -m handouts.bench --quick    # fewer repeats and a 100-handout batch
 
 It prints one table. Its headline is distinct handouts (a different patient, spec or site
