@@ -11,7 +11,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +22,11 @@ EXAMPLES = ROOT / "specs"
 TARGETS = {
     "in-process": 35.0, "overhead": 1.25, "cold": 300.0, "rate": 60.0, "speedup": 1.7,
     "noop": 1000.0, "memory": 150.0, "tagging": 1.15,
+    "floor": 1.2,  # our CPU per distinct handout over ReportLab's warm doc.build of it
+    "against-then": 1.4,  # the 2-job batch rate over BASELINE's, in the same run
+    "cold-against-then": 0.6,  # a cold build's time over BASELINE's, turn about
 }
+BASELINE = "9078225"  # the code the speed targets of issue 27 are measured against
 SPEC_TEMPLATES = {
     "intro": ("Starting ketamine treatment", "[ketamine-basics, what-to-expect]", ""),
     "side-effects": ("Side effects and your medicines", "[side-effects]", ""),
@@ -50,18 +57,134 @@ class Spread:
     def median(self) -> float:
         return statistics.median(self.values)
 
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.values)
+
     def shown(self, unit: str, digits: int = 1) -> str:
         low, high = min(self.values), max(self.values)
         return f"{self.median:.{digits}f} {unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
-def _document(spec: Path):
+def _document(spec: Path, options=None):
     from handouts.assemble.handout import assemble
     from handouts.outputs.build import BuildOptions, prepare, today
 
-    prepared = prepare(spec, BuildOptions())
+    prepared = prepare(spec, options or BuildOptions())
     return assemble(prepared.spec_file.spec, prepared.library, prepared.site,
                     today()).document
+
+
+def distinct_jobs(specs: Path, sites: Path) -> list:
+    """The batch's jobs (each a different patient, spec or site) in a fixed shuffled
+    order, so that handouts one after another differ as a web app's requests do."""
+    import random
+
+    from handouts.outputs import batch
+
+    jobs = batch.plan(batch.find_specs([specs]), batch.find_sites([sites]))
+    random.Random(27).shuffle(jobs)
+    return jobs
+
+
+def _cpu_ms(work) -> float:
+    """CPU ms of `work()` as a batch worker runs it: no collection during the handout,
+    its garbage collected after it (handouts/outputs/collecting.py), counted here."""
+    from handouts.outputs.collecting import COLLECTOR
+
+    start = time.process_time()
+    with COLLECTOR.job():
+        work()
+    return (time.process_time() - start) * 1000
+
+
+def _build(spec: Path, options) -> bytes:
+    from handouts.outputs.build import make_pdf, prepare
+
+    return make_pdf(prepare(spec, options), options)[0]
+
+
+def _lay_out(document, tagged: bool) -> bytes:
+    from handouts.render.pdf import prepare_layout
+
+    return prepare_layout(document, tagged=tagged).build()
+
+
+def distinct_builds(jobs: list, library: Path) -> tuple[Spread, Spread, Spread]:
+    """CPU ms per distinct handout, each seen once: (ours, from spec file to PDF bytes;
+    ReportLab's own doc.build of the same Document, on already-made flowables, with
+    every cache warm: its floor in a warm worker; the same with nothing remembered),
+    measured turn about, handout by handout, after a warm-up of a few others."""
+    from handouts.outputs.build import BuildOptions
+    from handouts.outputs.collecting import COLLECTOR
+    from handouts.outputs.executors import warm_process
+    from handouts.render import tagged
+    from handouts.render.pdf import prepare_layout
+
+    warm_process((library,))
+    COLLECTOR.start()
+    ours, warm, cold = [], [], []
+    for i, job in enumerate(jobs):
+        options = BuildOptions(site=job.site, libraries=(library,))
+        spec = Path(job.spec)
+        took = _cpu_ms(partial(_build, spec, options))
+        document = _document(spec, options)
+        layout = prepare_layout(document)  # fresh flowables: a build consumes them
+        floor = _cpu_ms(layout.build)
+        tagged.CACHING["on"] = False
+        try:
+            layout = prepare_layout(document)
+            nothing = _cpu_ms(layout.build)
+        finally:
+            tagged.CACHING["on"] = True
+        if i >= 3:  # warm-up
+            ours.append(took)
+            warm.append(floor)
+            cold.append(nothing)
+    return Spread(tuple(ours)), Spread(tuple(warm)), Spread(tuple(cold))
+
+
+def distinct_tagging(jobs: list, library: Path) -> tuple[Spread, Spread]:
+    """CPU ms (tagged, untagged) to lay out and write each distinct handout, each seen
+    once in each mode (turn about, which goes first alternating)."""
+    from handouts.outputs.build import BuildOptions
+
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for i, job in enumerate(jobs):
+        document = _document(Path(job.spec), BuildOptions(site=job.site,
+                                                          libraries=(library,)))
+        for mode in ((True, False) if i % 2 else (False, True)):
+            took = _cpu_ms(partial(_lay_out, document, mode))
+            if i >= 3:
+                times[mode].append(took)
+    return Spread(tuple(times[True])), Spread(tuple(times[False]))
+
+
+@contextmanager
+def baseline_code() -> Iterator[Path | None]:
+    """The code of commit BASELINE, unpacked from this clone's history into a temporary
+    folder (run with it on PYTHONPATH and this environment's libraries); None when the
+    history is not here (a shallow clone, a source archive)."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True,
+                           capture_output=True)
+            subprocess.run([sys.executable, "-m", "compileall", "-q", folder + "/handouts"],
+                           check=True, capture_output=True)  # as ours: bytecode cached
+        except (OSError, subprocess.CalledProcessError):
+            yield None
+            return
+        yield Path(folder)
+
+
+def code_env(code: Path | None) -> dict[str, str]:
+    """The environment of a fresh process that runs `code` (None: this checkout)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    return env
 
 
 def in_process(spec: Path, repeats: int) -> tuple[Spread, Spread, Spread]:
@@ -153,6 +276,23 @@ def cold_build(spec: Path, repeats: int) -> Spread:
         return Spread(tuple(fresh_runs(command, repeats)))
 
 
+def cold_against(args: list[str], then: Path, repeats: int) -> tuple[Spread, Spread]:
+    """Wall ms of `handouts build ARGS` as a fresh process with this code and with the
+    code at `then`, turn about (each first run, which writes the bytecode cache, left
+    out)."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "handouts", "build", *args, "-o", out]
+        runs: dict[Path | None, list[float]] = {None: [], then: []}
+        for i in range(repeats + 1):
+            for code in runs:
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=out,
+                               env=code_env(code))
+                if i:
+                    runs[code].append((time.perf_counter() - start) * 1000)
+        return Spread(tuple(runs[None])), Spread(tuple(runs[then]))
+
+
 def fresh_runs(command: list[str], repeats: int) -> list[float]:
     """Wall ms of `command` run `repeats` times as a fresh process, after one run that
     writes Python's bytecode cache (this machine's PYTHONDONTWRITEBYTECODE is left out, as
@@ -189,9 +329,10 @@ def make_batch(folder: Path, patients: int) -> tuple[Path, Path, Path]:
 
 
 def run_batch(specs: Path, sites: Path, library: Path, out: Path, jobs: int,
-              force: bool = False, executor: str = "local") -> tuple[float, str]:
+              force: bool = False, executor: str = "local",
+              code: Path | None = None) -> tuple[float, str]:
     """Seconds for `handouts batch` (local workers, or a Dask cluster of `jobs` processes
-    on this machine), and its summary line."""
+    on this machine) with this code (or the code at `code`), and its summary line."""
     command = [sys.executable, "-m", "handouts", "batch", str(specs), "--sites", str(sites),
                "-o", str(out), "--library", str(library), "--jobs", str(jobs),
                "--executor", executor]
@@ -199,7 +340,7 @@ def run_batch(specs: Path, sites: Path, library: Path, out: Path, jobs: int,
         command.append("--force")
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True,
-                            env={**os.environ, "CI": "1"})
+                            env={**code_env(code), "CI": "1"}, cwd=out.parent)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"batch failed:\n{result.stdout}\n{result.stderr[-2000:]}")
@@ -207,14 +348,19 @@ def run_batch(specs: Path, sites: Path, library: Path, out: Path, jobs: int,
 
 
 def worker_memory(specs: Path, sites: Path, library: Path, out: Path, count: int) -> float:
-    """Peak RSS (MB) of one process building `count` handouts, as a pool worker does."""
+    """Peak RSS (MB) of one process building `count` handouts, as a pool worker does: its
+    own high-water mark (VmHWM), not getrusage's, which Linux carries across fork and exec
+    from the process that started it (here the benchmark, with its own caches)."""
     code = (
         "import resource, sys; from pathlib import Path; from handouts.outputs import batch; "
         "from handouts.outputs.jobs import Settings; "
         f"jobs = batch.plan(batch.find_specs([Path({str(specs)!r})]), "
         f"batch.find_sites([Path({str(sites)!r})]))[:{count}]; "
         f"batch.run(jobs, Settings(Path({str(out)!r}), True, (Path({str(library)!r}),))); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        "status = Path('/proc/self/status'); "
+        "peak = [line.split()[1] for line in status.read_text().splitlines() "
+        "if line.startswith('VmHWM:')] if status.exists() else []; "
+        "print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     return int(result.stdout.split()[-1]) / 1024

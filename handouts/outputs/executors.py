@@ -22,6 +22,7 @@ from typing import Protocol
 
 from handouts.errors import HandoutError, Problem, internal_error
 from handouts.outputs import jobs as job_module
+from handouts.outputs.collecting import COLLECTOR
 from handouts.outputs.jobs import Outcome, failed, for_workers
 
 DASK_HINT = ("give the address of a running `dask scheduler` (tls:// with --tls-ca-file, "
@@ -54,6 +55,8 @@ class Local:
     def run(self, jobs: Sequence, settings, stop: Stop) -> Iterator[Outcome]:
         runner = self.job_runner or job_module.run_job
         if self.workers <= 1 or len(jobs) <= 1:
+            if len(jobs) > 1:  # this process builds them all, as a worker would
+                COLLECTOR.start()
             for job in jobs:
                 if stop.requested:
                     return
@@ -337,6 +340,7 @@ def warm_worker(libraries: tuple[Path, ...], allow_outside: bool, parent: int) -
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     warm_process(libraries, allow_outside)
+    COLLECTOR.start()  # what it loaded lives as long as it does (see collecting.py)
 
 
 def warm_process(libraries: tuple[Path, ...], allow_outside: bool = False):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from handouts.errors import HandoutError, Problem, UsageError, capped, internal_error
 from handouts.files import file_sha256, today
+from handouts.outputs.collecting import COLLECTOR
 from handouts.outputs.manifest import Result, identity, inputs_key, library_listing
 
 Outcome = tuple[Result, dict[str, bytes] | None]  # the bytes of each format
@@ -70,6 +71,11 @@ def for_workers(settings):
 
 def run_job(job: Job, settings: Settings) -> Outcome:
     """Build one job in memory; never raises for bad input (the failure is the result)."""
+    with COLLECTOR.job():  # a worker's garbage collected between handouts, not during
+        return _run_job(job, settings)
+
+
+def _run_job(job: Job, settings: Settings) -> Outcome:
     # Imported here, not above: planning a batch and a rerun with nothing to build never
     # load the engine (ReportLab and the library), which is most of the start-up time.
     from handouts.outputs.build import BuildOptions, input_files, make_outputs, page_count, prepare

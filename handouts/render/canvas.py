@@ -65,7 +65,9 @@ class TaggedCanvas(NumberingCanvas):
         if not getattr(text, "tagged", False):
             return
         if label.startswith("o"):
-            text._code.extend(self.marking.open_inline(self.marking.root.registry[int(label[1:])]))
+            marking = self.marking  # the label counts from the paragraph's own node
+            node = marking.root.registry[marking.text_owners[-1].id + int(label[1:])]
+            text._code.extend(marking.open_inline(node))
         else:
             text._code.extend(self.marking.close_inline())
 

@@ -23,10 +23,41 @@ from handouts.document import (
 )
 from handouts.render.keep import KeepTail
 from handouts.render.markup import Fit, Glyphs, inlines_markup, said_markup, text_markup
-from handouts.render.styles import RULE, SAFETY, WARNING, Theme, tint
-from handouts.render.tagged import Para, TaggedTable
+from handouts.render.styles import RULE, SAFETY, WARNING, Theme, clone, tint
+from handouts.render.tagged import CACHING, Para, TaggedTable
 from handouts.render.tags import Node
 from handouts.render.wording import SPEAKING, callout_title
+
+MARKUP_CACHE_SIZE = 3_000  # paragraphs' markup remembered per process
+_MARKUP: dict[tuple, tuple[str, tuple]] = {}
+
+
+def remembered_markup(key: tuple, node: Node | None, make: Callable[[], str]) -> str:
+    """A paragraph's markup, made once for the same runs in the same column, glyphs and
+    language, as its parsing and line breaking are: the same passages come back in
+    handout after handout. Making it gives `node` inline children (its links,
+    citations, spoken spans), named in the markup by their place after `node` (see
+    `tagged_markup`); a remembered markup makes the same children again, in the same
+    order, so they get the same places."""
+    if not CACHING["on"]:
+        return make()
+    start = len(node.registry) if node is not None else 0
+    key = (*key, node is not None, start - node.id if node is not None else 0)
+    hit = _MARKUP.get(key)
+    if hit is not None:
+        markup, children = hit
+        for parent, role, attrs in children:
+            node.registry[node.id + parent].inline_child(role, **attrs)
+        return markup
+    markup = make()
+    made = node.registry[start:] if node is not None else []
+    if any(child.joined for child in made):  # not inline children only: not remembered
+        return markup
+    if len(_MARKUP) >= MARKUP_CACHE_SIZE:
+        _MARKUP.clear()
+    _MARKUP[key] = (markup, tuple((child.parent.id - node.id, child.role, dict(child.attrs))
+                                  for child in made))
+    return markup
 
 
 @dataclass(frozen=True)
@@ -49,8 +80,11 @@ class Context:
         context's node itself, e.g. a table cell); `anchor` is markup that makes its
         start a link's destination."""
         node = self.node(role) if role else self.parent
-        markup = anchor + inlines_markup(runs, self.glyphs, self.theme.link_color,
-                                         self.fit(style), node, self.listed)
+        fit = self.fit(style)
+        markup = anchor + remembered_markup(
+            ("inlines", runs, self.theme.link_color, self.listed, *self._fit_key(fit)), node,
+            lambda: inlines_markup(runs, self.glyphs, self.theme.link_color, fit, node,
+                                   self.listed))
         if bullet is not None:  # our own label, e.g. a reference number
             markup = f"<bullet>{text_markup(bullet, self.glyphs)}</bullet>{markup}"
         para = Para(markup, style)
@@ -60,10 +94,18 @@ class Context:
 
     def plain(self, text: str, style, role: str | None = "P") -> Para:
         node = self.node(role) if role else self.parent
-        para = Para(said_markup(text, self.glyphs, self.fit(style), node), style)
+        fit = self.fit(style)
+        para = Para(remembered_markup(("said", text, *self._fit_key(fit)), node,
+                                      lambda: said_markup(text, self.glyphs, fit, node)),
+                    style)
         para.struct = node
         para.title = text
         return para
+
+    def _fit_key(self, fit: Fit) -> tuple:
+        """What of the column and the glyphs can change a paragraph's markup."""
+        return (fit.width, fit.font, fit.size, fit.bold_font, self.glyphs.main.regular,
+                self.glyphs.fallback_id, SPEAKING.get())
 
     def node(self, role: str, **attrs) -> Node | None:
         """A new structure node in this context's node (None when untagged)."""
@@ -164,9 +206,9 @@ def chunked(runs: Inlines, ctx: Context, style, bullet: str | None = None,
     if len(pieces) == 1:
         return [ctx.para(runs, style, bullet, role)]
     inside = ctx.within(ctx.node(role)) if role else ctx
-    middle = style.clone(style.name + "_cont", spaceBefore=0, spaceAfter=0)
-    first = style.clone(style.name + "_first", spaceAfter=0)
-    last = style.clone(style.name + "_last", spaceBefore=0)
+    middle = clone(style, style.name + "_cont", spaceBefore=0, spaceAfter=0)
+    first = clone(style, style.name + "_first", spaceAfter=0)
+    last = clone(style, style.name + "_last", spaceBefore=0)
     styles = [first] + [middle] * (len(pieces) - 2) + [last]
     return [inside.para(piece, st, bullet if i == 0 else None, role=None)
             for i, (piece, st) in enumerate(zip(pieces, styles, strict=True))]
@@ -199,7 +241,7 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
     indent = theme.measures.body * 1.5
     # Items are set ragged right even where paragraphs are justified: a short item over a
     # narrower measure, justified, opens wide gaps between its words.
-    item_style = theme.body.clone(
+    item_style = clone(theme.body,
         "item", leftIndent=indent, bulletIndent=indent * 0.15, spaceAfter=theme.measures.body
         * 0.35, bulletFontName=theme.font.regular if block.ordered else theme.font.bold,
         bulletFontSize=theme.measures.body, bulletColor=theme.primary, alignment=TA_LEFT)
@@ -222,7 +264,7 @@ def _list(block: ListBlock, ctx: Context) -> list[Flowable]:
                         *BUILDERS[type(part)](part, body.narrower(indent)),
                         Indenter(left=-indent)]
     if out and isinstance(out[-1], RLParagraph):
-        out[-1].style = out[-1].style.clone("last_item", spaceAfter=theme.measures.body * 0.6)
+        out[-1].style = clone(out[-1].style, "last_item", spaceAfter=theme.measures.body * 0.6)
     return out
 
 
@@ -338,7 +380,7 @@ CALLOUTS = {  # kind -> colour (None: the accent), tint (the title: the catalogu
 def balanced(ctx: Context) -> Context:
     """The context with its body text broken into even lines (for short boxed text)."""
     theme = ctx.theme
-    body = theme.body.clone(theme.body.name + "_balanced")
+    body = clone(theme.body, theme.body.name + "_balanced")
     body.balanced = True
     return replace(ctx, theme=replace(theme, body=body))
 
@@ -372,7 +414,7 @@ def _callout(block: Callout, ctx: Context) -> list[Flowable]:
     color = color or theme.accent
     pad = theme.measures.body * 0.8
     bar = 4 if block.kind != "safety" else 2.5
-    title_style = theme.callout_title.clone("callout_title_colored", textColor=color)
+    title_style = clone(theme.callout_title, "callout_title_colored", textColor=color)
     # A box is a Div whose heading is its title: level 2 for the safety box, which stands
     # among the sections; level 3 for a box inside a section.
     heading = "H2" if block.kind == "safety" else "H3"

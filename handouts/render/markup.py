@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -24,6 +23,16 @@ from handouts.render.tags import HYPHEN_MARK, INLINE_CALLBACK, Node
 from handouts.render.wording import SPEAKING, said_reference, spoken
 
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """&, < and > (and each of `entities`) as entities: xml.sax.saxutils.escape, which
+    would import urllib.request, http.client, ssl and email at every start (15 ms of a
+    cold build) for three replacements."""
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for character, entity in (entities or {}).items():
+        text = text.replace(character, entity)
+    return text
 SOFT_HYPHEN = "\u00ad"
 # A hyphen we add where a long word is broken: the mark after it tells the paragraph (see
 # `soften_hyphens`) that the text has no hyphen there.
@@ -36,11 +45,11 @@ class Glyphs:
     only when some text needs it (most handouts never do)."""
 
     def __init__(self, main: Family, fallback_id: str = FALLBACK):
-        self.main, self._fallback_id = main, fallback_id
+        self.main, self.fallback_id = main, fallback_id
 
     @property
     def fallback(self) -> Family:
-        return family(self._fallback_id)
+        return family(self.fallback_id)
 
     def missing(self, text: str) -> list[str]:
         """Characters we cannot print correctly: no bundled glyph; a right-to-left script,
@@ -303,8 +312,16 @@ def said_markup(text: str, glyphs: Glyphs, fit: Fit | None, node: Node | None,
 
 
 def tagged_markup(markup: str, child: Node) -> str:
-    """Markup between the markers the tagged canvas switches marked content at."""
-    return (f'<onDraw name="{INLINE_CALLBACK}" label="o{child.id}"/>{markup}'
+    """Markup between the markers the tagged canvas switches marked content at. The
+    child is named by how far after its paragraph's own node it was made, not by its
+    place in the whole tree: the same paragraph then has the same markup in every
+    handout (whatever came before it, a patient's medicines table), and a batch finds
+    its parsing and line breaking remembered."""
+    owner = child.parent
+    while owner is not None and not owner.joined:  # an inline group (a Reference)
+        owner = owner.parent
+    offset = child.id - owner.id if owner is not None else child.id
+    return (f'<onDraw name="{INLINE_CALLBACK}" label="o{offset}"/>{markup}'
             f'<onDraw name="{INLINE_CALLBACK}" label="c"/>')
 
 

@@ -19,7 +19,7 @@ from handouts.locale.messages import messages
 from handouts.render.flowables import Context
 from handouts.render.markup import said_markup, tagged_markup, text_markup
 from handouts.render.numbering import TOTAL_FORM, NumberingCanvas
-from handouts.render.styles import MUTED, RULE, band_text_color
+from handouts.render.styles import MUTED, RULE, band_text_color, clone
 from handouts.render.tagged import Para
 from handouts.render.tags import Node, artifact, marked
 from handouts.render.wording import page_label, reviewed_line
@@ -81,7 +81,7 @@ class Furniture:
 
     @cached_property
     def _footer_column(self):
-        style = self.ctx.theme.small.clone("footer", textColor=MUTED)
+        style = clone(self.ctx.theme.small, "footer", textColor=MUTED)
         style.balanced = True
         return self.ctx.narrower(self.ctx.width - self._footer_width), style
 
@@ -212,7 +212,7 @@ class Furniture:
         room = self.band - 10
 
         def para(text: str, size: float) -> RLParagraph:
-            style = theme.h3.clone("band", textColor=self.band_text, spaceBefore=0,
+            style = clone(theme.h3, "band", textColor=self.band_text, spaceBefore=0,
                                    fontSize=size, leading=size * 1.15)
             style.balanced = True
             return column.plain(text, style)

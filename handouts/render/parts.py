@@ -9,7 +9,7 @@ from reportlab.platypus import Table as RLTable
 from handouts.document import Text
 from handouts.render.flowables import Context, table_style
 from handouts.render.printcheck import LABEL_TINT
-from handouts.render.styles import tint
+from handouts.render.styles import clone, tint
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import table_rows
 
@@ -17,7 +17,7 @@ from handouts.render.tags import table_rows
 def label_value_rows(pairs: list[tuple[str, str]], ctx: Context) -> RLTable:
     """A small two-column box of labels and values (the 'Prepared for' block)."""
     theme = ctx.theme
-    label = theme.cell_head.clone("label", textColor=theme.label)
+    label = clone(theme.cell_head, "label", textColor=theme.label)
     pad = theme.measures.body * 0.5
     widths = [ctx.width * 0.27, ctx.width * 0.73]
     left, right = (ctx.narrower(ctx.width - w + 2 * pad).within(None) for w in widths)

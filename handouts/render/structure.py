@@ -9,7 +9,6 @@ the time the tree is written, every page, annotation and element has its object 
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -21,6 +20,7 @@ from reportlab.pdfbase.pdfdoc import (
     ViewerPreferencesPDFDictionary,
 )
 
+from handouts.render.markup import escape
 from handouts.render.tags import Marking, Node
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

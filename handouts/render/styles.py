@@ -82,8 +82,43 @@ class Theme:
         return self.primary.hexval().replace("0x", "#")
 
 
+_THEMES: dict[tuple, Theme] = {}
+_CLONES: dict[tuple, tuple] = {}
+_PLAIN = (int, float, str, bool, type(None))
+
+
 def theme_for(document: Document, font: Family) -> Theme:
-    """Styles for this document."""
+    """Styles for this document: one Theme for every handout with the same audience, print
+    size, brand colours and font (a site's), so a batch makes its styles, and works out
+    their keys for the layout caches, once per site rather than once per handout. A
+    style is never changed once made."""
+    key = (document.large_print, document.audience, document.brand.primary,
+           document.brand.accent, font.regular, font.bold, font.italic, font.bold_italic)
+    theme = _THEMES.get(key)
+    if theme is None:
+        if len(_THEMES) >= 64:
+            _THEMES.clear()
+        theme = _THEMES[key] = _theme(document, font)
+    return theme
+
+
+def clone(style: ParagraphStyle, name: str, **changes) -> ParagraphStyle:
+    """style.clone(name, **changes), made once for the same style and changes (colours
+    and other objects by identity): handouts of a site share their derived styles as
+    they share their theme."""
+    key = (id(style), name, tuple((k, v if isinstance(v, _PLAIN) else id(v))
+                                  for k, v in sorted(changes.items())))
+    hit = _CLONES.get(key)
+    if hit is not None and hit[0] is style:  # (the ids in the key are of objects held)
+        return hit[1]
+    made = style.clone(name, **changes)
+    if len(_CLONES) >= 2_000:
+        _CLONES.clear()
+    _CLONES[key] = (style, made, changes)  # held: their ids stay theirs
+    return made
+
+
+def _theme(document: Document, font: Family) -> Theme:
     m = (LARGE if document.large_print else
          CLINICIAN if document.audience == "clinician" else PATIENT)
     dense = document.audience == "clinician" and not document.large_print

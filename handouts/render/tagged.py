@@ -12,6 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus.paragraph import _SplitFragHY, _SplitFragLL, _SplitWordHY, _SplitWordLL
+from reportlab.platypus.paraparser import ParaFrag
 
 from handouts.render.tags import HYPHEN_MARK, Node, artifact
 
@@ -24,6 +25,20 @@ CACHING = {"on": True}  # the benchmark turns it off to time ReportLab's own flo
 # The outline (bookmarks) is made from the headings: the title and the sections at the
 # top, the headings inside a section under their section.
 OUTLINE_LEVELS = {"H1": 0, "H2": 0, "H3": 1}
+
+
+def _copy(frag):
+    """copy.copy of a fragment: for ReportLab's plain ParaFrag (its attributes in its
+    __dict__, nothing else) the same shallow copy, made without copy's generic
+    __reduce_ex__ round trip (a handout copies thousands of them)."""
+    if type(frag) is ParaFrag:
+        new = _new_object(ParaFrag)
+        new.__dict__.update(frag.__dict__)
+        return new
+    return copy.copy(frag)
+
+
+_new_object = object.__new__
 
 
 def style_key(style) -> tuple:
@@ -97,7 +112,7 @@ class Para(RLParagraph):
         hit = _PARSED.get(key)
         if hit is None:
             super()._setup(text, style, bulletText, frags, cleaner)
-            _PARSED[key] = (self.text, [copy.copy(frag) for frag in self.frags], self.style,
+            _PARSED[key] = (self.text, [_copy(frag) for frag in self.frags], self.style,
                             self.bulletText)  # our own copy: breaking adds to the list
             if len(_PARSED) > LINE_CACHE_SIZE:
                 _PARSED.popitem(last=False)
@@ -105,7 +120,7 @@ class Para(RLParagraph):
         _PARSED.move_to_end(key)
         self.text, frags, _, self.bulletText = hit
         self.style = style  # equal to the one parsed with, and this handout's own
-        self.frags = [copy.copy(frag) for frag in frags]  # breaking may change a fragment
+        self.frags = [_copy(frag) for frag in frags]  # breaking may change a fragment
         self.debug = 0
         return None
 
@@ -142,7 +157,7 @@ class Para(RLParagraph):
 
     def split(self, available_width: float, available_height: float):
         if self.__dict__.pop("_shared", False):  # splitting changes a frag: use our own
-            self.frags = [copy.copy(frag) for frag in self.frags]
+            self.frags = [_copy(frag) for frag in self.frags]
         parts = super().split(available_width, available_height)
         for i, part in enumerate(parts):
             part.struct, part.struct_label = self.struct, self.struct_label if i == 0 else None

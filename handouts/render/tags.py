@@ -115,6 +115,7 @@ class Marking:
     next_key: int = 0
     suspended: dict[int, list[Node]] = field(default_factory=dict)
     links: list[Node] = field(default_factory=list)
+    text_owners: list[Node] = field(default_factory=list)  # the paragraphs being drawn
 
     @property
     def owner(self) -> Node | None:
@@ -138,6 +139,7 @@ class Marking:
         pages) opens again. Returns the mark that `disown` takes."""
         base = len(self.stack)
         self.stack.append(node)
+        self.text_owners.append(node)
         reopened = self.suspended.pop(node.id, None)
         if reopened:
             self.stack += reopened
@@ -154,6 +156,7 @@ class Marking:
             if left_open:
                 self.suspended[node.id] = left_open
         del self.stack[base:]
+        self.text_owners.pop()
         node.drawn = True
 
     def end_label(self, label: Node | None) -> None:

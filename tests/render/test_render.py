@@ -248,3 +248,29 @@ def test_layout_caches_never_change_a_handout(tmp_path):
         pdf(spec, site)
     assert pdf("tailored-leaflet.yaml", "carlsbad") == fresh
     assert pdf("clinician-summary.yaml", "northfield", large_print=True) == fresh_large
+
+
+def test_another_patients_handout_reuses_the_sections_layout():
+    """Tagged markup names a link or citation by its place after its own paragraph's
+    node, so a section reads the same whatever came before it (here a longer medicines
+    table, so more structure elements): another patient's handout finds its paragraphs
+    parsed, and its bytes are those of a build with nothing remembered."""
+    from handouts.outputs.build import BuildOptions, make_pdf, prepare
+    from handouts.render import tagged
+
+    def pdf(*meds: str) -> bytes:
+        options = BuildOptions(site=str(SPECS / "sites" / "carlsbad.yaml"), medications=meds)
+        return make_pdf(prepare(SPECS / "tailored-leaflet.yaml", options), options)[0]
+
+    tagged.CACHING["on"] = False
+    try:
+        fresh = pdf("lithium 300 mg", "quetiapine 50 mg")
+    finally:
+        tagged.CACHING["on"] = True
+    pdf()
+    parsed = set(tagged._PARSED)
+    assert pdf("lithium 300 mg", "quetiapine 50 mg") == fresh
+    new = [key for key in tagged._PARSED if key not in parsed]
+    # only this patient's own paragraphs are new: the medicines table's cells, the
+    # sections about the added medicines and the references they cite
+    assert len(new) < len(parsed) // 2, (len(new), len(parsed))

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from handouts.doors.serve.form import Order
 from handouts.errors import HandoutError, Problem, internal_error
 from handouts.outputs.build import BuildOptions, check_medications, make_outputs, make_pdf
+from handouts.outputs.collecting import COLLECTOR
 from handouts.outputs.report import make_report, prepare_data
 
 PREVIEW_DPI = 60
@@ -43,7 +44,8 @@ def guarded(job):
     @wraps(job)  # the same name, so the pool can send it to a worker by reference
     def run(order: Order) -> Outcome:
         try:
-            return job(order)
+            with COLLECTOR.job():  # garbage collected between builds (collecting.py)
+                return job(order)
         except HandoutError as exc:
             return Outcome(problems=exc.problems)
         except Exception as exc:  # noqa: BLE001 - reported without its text
