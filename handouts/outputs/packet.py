@@ -9,7 +9,8 @@ from pathlib import Path
 
 from handouts.assemble.handout import assemble, choose_sections, recognise_medicines
 from handouts.assemble.packet import assemble_packet
-from handouts.errors import HandoutError, LayoutError, Problem, SpecError
+from handouts.document import Document
+from handouts.errors import HandoutError, Problem, SpecError
 from handouts.files import today, write_atomic
 from handouts.locale.messages import messages
 from handouts.outputs.build import (
@@ -106,6 +107,15 @@ def same_packet(prepared: Sequence[Prepared]) -> list[Problem]:
 def make_packet(prepared: Sequence[Prepared], options: BuildOptions,
                 packet: PacketOptions) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
     """The bytes of each format asked for and the warnings to show."""
+    document, warnings = packet_document(prepared, options, packet)
+    renderers = {"pdf": render, "html": render_html}
+    outputs = {fmt: renderers[fmt](document) for fmt in options.formats}
+    return outputs, warnings
+
+
+def packet_document(prepared: Sequence[Prepared], options: BuildOptions,
+                    packet: PacketOptions) -> tuple[Document, tuple[Problem, ...]]:
+    """The packet's one Document, and the warnings to show."""
     problems: list[Problem] = []
     documents = []
     warnings: list[Problem] = []
@@ -134,9 +144,4 @@ def make_packet(prepared: Sequence[Prepared], options: BuildOptions,
     document = assemble_packet(documents, title)
     if not wants_references:
         document = replace(document, references=())
-    renderers = {"pdf": render, "html": render_html}
-    try:
-        outputs = {fmt: renderers[fmt](document) for fmt in options.formats}
-    except LayoutError as exc:
-        raise LayoutError(exc.problems) from None
-    return outputs, tuple(dict.fromkeys(warnings))
+    return document, tuple(dict.fromkeys(warnings))
