@@ -199,6 +199,7 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
                            out.name, strict, libraries, allow_outside_paths,
                            large_print=large_print, formats=parse_formats(formats),
                            language=language_option(language))
+    specs, title = packet_specs(specs, title, allow_outside_paths)
     built = build_packet(specs, target, options, PacketOptions(title))
     for note in built.notes:
         click.echo(note, err=True)
@@ -207,6 +208,29 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
     click.echo(f"wrote {built.path} ({_pages(built.pages)}, {built.size / 1024:.0f} KB)")
     for path, size in built.others:
         click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
+
+
+def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
+                 ) -> tuple[list[Path], str | None]:
+    """The specs of a packet: each argument a spec, or a packet file (its specs, and its
+    title unless --title gives one)."""
+    from handouts.errors import SpecError
+    from handouts.inputs.packetfile import is_packet, read_packet
+    from handouts.inputs.spec import read_spec
+
+    specs: list[Path] = []
+    for path in paths:
+        try:
+            packet_file = is_packet(read_spec(path))
+        except SpecError:  # said again, located, when the spec is built
+            packet_file = False
+        if packet_file:
+            packet = read_packet(path, allow_outside)
+            specs += packet.specs
+            title = title or packet.title
+        else:
+            specs.append(path)
+    return specs, title
 
 
 @main.command()

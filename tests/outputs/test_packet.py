@@ -266,3 +266,26 @@ def test_a_file_name_with_the_patients_name_is_refused(specs, tmp_path):
                                        "-o", str(tmp_path / "jane-doe.pdf")])
     assert result.exit_code == 1
     assert not (tmp_path / "jane-doe.pdf").exists()
+
+
+def test_a_packet_file_names_its_specs_and_title(specs, tmp_path):
+    packet = tmp_path / "first-visit.yaml"
+    packet.write_text("packet:\n  title: Before your first visit\n"
+                      "  specs: [basics.yaml, visit.yaml]\n", encoding="utf-8")
+    out = tmp_path / "first-visit.pdf"
+    result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(out),
+                                       "--site", "carlsbad"])
+    assert result.exit_code == 0, result.output
+    cover = _flat(PdfReader(out).pages[0].extract_text())
+    assert "Before your first visit" in cover
+    assert "Ketamine, the basics" in cover and "Your treatment day" in cover
+
+
+def test_a_packet_files_wrong_specs_are_each_located(specs, tmp_path):
+    packet = tmp_path / "bad.yaml"
+    packet.write_text("packet:\n  specs:\n    - missing.yaml\n    - ../outside.yaml\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(tmp_path / "p.pdf")])
+    assert result.exit_code == 1
+    assert "bad.yaml:3: packet.specs[0]: no spec file 'missing.yaml'" in result.output
+    assert "bad.yaml:4: packet.specs[1]: path '../outside.yaml' leaves" in result.output
