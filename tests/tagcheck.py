@@ -391,8 +391,8 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
 
 
 def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
-    """What a reader meets in a packet: the cover (title, patient block, contents with
-    page numbers, crisis box, medicines), each part's title, subtitle and sections, then
+    """What a reader meets in a packet: the cover (title, patient block, crisis box,
+    contents with page numbers, medicines), each part's title, subtitle and sections, then
     the disclaimer, the references and the footer."""
     say = messages(document.language).say
     leaves = [] if document.brand.logo else [(document.brand.name, False)]
@@ -400,11 +400,11 @@ def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
     if document.prepared_for:
         for label, value in prepared_for_rows(document):
             leaves += [(label, False), (value, False)]
+    if document.safety:
+        leaves += _blocks((document.safety,), document.language)
     leaves += [(say(key), False) for key in ("packet.contents", "packet.column_part",
                                              "packet.column_page")]
     leaves += [(part.title, False) for part in document.parts]
-    if document.safety:
-        leaves += _blocks((document.safety,), document.language)
     if document.medicines:
         leaves += [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
                                                  "medicines.column_what",

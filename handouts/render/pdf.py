@@ -168,17 +168,17 @@ def _ending(document: Document, ctx: Context) -> list[Flowable]:
 
 
 def packet_story(document: Document, ctx: Context) -> list[Flowable]:
-    """A packet: a cover (its title, the patient block, the contents with the page each
-    part starts on, the crisis box and the medicines table, each once), then each part
+    """A packet: a cover (its title, the patient block, the crisis box, the contents with
+    the page each part starts on, and the medicines table, each once), then each part
     from a new page (a Part element: its title an H1, its sections), then the disclaimer
     and the references of the whole packet."""
     theme = ctx.theme
     parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
     if document.prepared_for:
         parts += [_prepared_for(document, ctx), _gap(theme)]
-    parts += _contents(document, ctx)
-    if document.safety:
+    if document.safety:  # first, where every reader sees it, as in a handout
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    parts += _contents(document, ctx)
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     sections = {section.id: section for section in document.sections}

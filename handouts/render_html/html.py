@@ -52,6 +52,8 @@ def _render(document: Document) -> bytes:
         parts.append(_prepared_for(document))
     if document.safety:  # first, where every reader meets it
         parts.append(callout(document.safety, ids, level=2))
+    if document.parts:
+        parts.append(_contents(document))
     if document.medicines:
         parts.append(_medicines(document))
     if document.parts:
@@ -74,15 +76,20 @@ def _section(section: Section, ids: Headings) -> str:
             f"{blocks(section.blocks, ids)}\n</section>")
 
 
-def _packet_parts(document: Document, ids: Headings) -> list[str]:
-    """A packet: its contents (a link to each part), then each part, an article headed
-    by its title (an h1, as in the PDF), with its sections."""
+def _contents(document: Document) -> str:
+    """A packet's contents: a link to each part (the PDF's page numbers)."""
     say = messages(document.language).say
     links = "\n".join(f'<li><a href="#{attr(part.id)}">{text(part.title)}</a></li>'
                       for part in document.parts)
-    out = ['<nav aria-labelledby="contents">\n'
-           f'<h2 id="contents">{text(say("packet.contents"))}</h2>\n'
-           f"<ol>\n{links}\n</ol>\n</nav>"]
+    return ('<nav aria-labelledby="contents">\n'
+            f'<h2 id="contents">{text(say("packet.contents"))}</h2>\n'
+            f"<ol>\n{links}\n</ol>\n</nav>")
+
+
+def _packet_parts(document: Document, ids: Headings) -> list[str]:
+    """Each part of a packet: an article headed by its title (an h1, as in the PDF),
+    with its sections."""
+    out = []
     sections = {section.id: section for section in document.sections}
     for part in document.parts:
         subtitle = f'\n<p class="subtitle">{text(part.subtitle)}</p>' if part.subtitle else ""
