@@ -289,3 +289,25 @@ def test_a_packet_files_wrong_specs_are_each_located(specs, tmp_path):
     assert result.exit_code == 1
     assert "bad.yaml:3: packet.specs[0]: no spec file 'missing.yaml'" in result.output
     assert "bad.yaml:4: packet.specs[1]: path '../outside.yaml' leaves" in result.output
+
+
+def test_batch_builds_a_packet_file_for_every_site_and_rebuilds_when_a_part_changes(
+        specs, tmp_path):
+    packet = tmp_path / "first-visit.yaml"
+    packet.write_text("packet:\n  specs: [tailored.yaml, basics.yaml]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(packet), "--sites", str(SITES / "carlsbad.yaml"),
+            "--sites", str(SITES / "mesa.yaml"), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "2 built" in result.output
+    for site in ("carlsbad", "mesa"):
+        texts = [p.extract_text() for p in PdfReader(out / site / "first-visit.pdf").pages]
+        cover = _flat(texts[0])
+        assert "Your visit packet" in cover and "Ketamine, the basics" in cover
+        assert f"Page {len(texts)} of {len(texts)}" in _flat(texts[-1])
+    assert "Jane" not in (out / "manifest.json").read_text(encoding="utf-8")
+    assert "0 built, 2 unchanged" in CliRunner().invoke(main, args).output
+    specs[1].write_text(specs[1].read_text(encoding="utf-8").replace(
+        "Ketamine, the basics", "Ketamine basics"), encoding="utf-8")
+    assert "2 built" in CliRunner().invoke(main, args).output
