@@ -84,6 +84,7 @@ def run_job(job: Job, settings: Settings) -> Outcome:
     try:
         packet = _packet_file(settings.at(Path(job.spec)), settings)
         if packet is not None:  # a packet file: its specs as one packet
+            # imported here, as build above: start-up time
             from handouts.outputs.packet import PacketOptions, make_packet, same_packet
 
             parts = [prepare(path, options) for path in packet.specs]
@@ -131,7 +132,8 @@ def run_job(job: Job, settings: Settings) -> Outcome:
 
 
 def _packet_file(path: Path, settings: Settings):
-    """The packet file at `path` (read and checked), or None when it is a spec."""
+    """The packet file at `path` (read and checked), or None when it is a spec. (Its
+    readers load pydantic: imported here for start-up time, as in run_job.)"""
     from handouts.inputs.packetfile import is_packet, read_packet
     from handouts.inputs.spec import read_spec
 
