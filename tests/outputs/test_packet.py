@@ -311,3 +311,13 @@ def test_batch_builds_a_packet_file_for_every_site_and_rebuilds_when_a_part_chan
     specs[1].write_text(specs[1].read_text(encoding="utf-8").replace(
         "Ketamine, the basics", "Ketamine basics"), encoding="utf-8")
     assert "2 built" in CliRunner().invoke(main, args).output
+
+
+def test_check_reads_a_packet_file_and_its_specs(specs, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("packet:\n  specs: [basics.yaml, visit.yaml]\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["check", str(good)]).exit_code == 0
+    specs[2].write_text("title: x\naudience: patient\ntopics: [no-such-topic]\n",
+                        encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(good)])
+    assert result.exit_code == 1 and "visit.yaml:3" in result.output
