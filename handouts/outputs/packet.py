@@ -54,7 +54,12 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     if problems:
         raise SpecError(problems)
     for one in prepared:
-        check_private_name(target, one.spec_file, True, one.library.drugs)
+        try:
+            check_private_name(target, one.spec_file, True, one.library.drugs)
+        except SpecError as exc:  # said of -o, the packet's only name
+            raise SpecError([replace(p, field="-o", hint="choose a file name without the "
+                                     "patient's name or medicines") for p in exc.problems]
+                            ) from None
     outputs, warnings = make_packet(prepared, options, packet)
     written = []
     for fmt, data in outputs.items():

@@ -265,6 +265,7 @@ def test_a_file_name_with_the_patients_name_is_refused(specs, tmp_path):
     result = CliRunner().invoke(main, ["packet", *map(str, specs), "--site", "carlsbad",
                                        "-o", str(tmp_path / "jane-doe.pdf")])
     assert result.exit_code == 1
+    assert "error: -o: the output file name would contain the patient's name" in result.output
     assert not (tmp_path / "jane-doe.pdf").exists()
 
 
