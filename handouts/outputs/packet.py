@@ -145,7 +145,9 @@ def packet_document(prepared: Sequence[Prepared], options: BuildOptions,
     if warnings and options.strict:
         raise SpecError([replace(w, severity="error") for w in warnings])
     wants_references = any(one.spec_file.spec.references for one in prepared)
-    title = packet.title or messages(documents[0].language).say("packet.title")
+    say = messages(documents[0].language).say
+    title = packet.title or (say("packet.title") if documents[0].audience == "patient"
+                             else say("packet.title_clinician"))
     document = assemble_packet(documents, title)
     if not wants_references:
         document = replace(document, references=())

@@ -322,3 +322,12 @@ def test_check_reads_a_packet_file_and_its_specs(specs, tmp_path):
                         encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(good)])
     assert result.exit_code == 1 and "visit.yaml:3" in result.output
+
+
+def test_a_clinician_packet_has_a_clinicians_title(tmp_path):
+    specs = Path(__file__).parents[2] / "specs"
+    options = _options("northfield", out_dir=tmp_path)
+    document = _document([specs / "clinician-summary.yaml",
+                          specs / "everything-clinician.yaml"], options)
+    assert document.title == "Clinical packet" and document.safety is None
+    assert [p.title for p in document.parts][0].startswith("Ketamine and esketamine")
