@@ -331,3 +331,31 @@ def test_a_clinician_packet_has_a_clinicians_title(tmp_path):
                           specs / "everything-clinician.yaml"], options)
     assert document.title == "Clinical packet" and document.safety is None
     assert [p.title for p in document.parts][0].startswith("Ketamine and esketamine")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_twin_has_no_axe_violations_and_reflows(specs, language):
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from handouts.render_html.html import render_html
+    from tests.render_html.test_html import AXE, CHROMIUM, FLAGS, WCAG_22_AA, _need
+
+    data = render_html(_document(specs, _options("mesa", language=language)))
+    axe = _need(AXE, "run 'npm ci' in tests/web").read_text()
+    _need(Path(CHROMIUM), "install Debian's chromium package")
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = context.new_page()
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_content(data.decode("utf-8"), wait_until="load")
+        page.add_script_tag(content=axe)
+        found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: "
+                              "tags}, resultTypes: ['violations']})", WCAG_22_AA)
+        page.set_viewport_size({"width": 320, "height": 640})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        context.close()
+    assert [(v["id"], v["help"]) for v in found["violations"]] == []
+    assert width <= 320
