@@ -201,6 +201,17 @@ class Medicine:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One handout of a packet: its title and subtitle, and the ids of its sections (the
+    packet's sections, in order, each in exactly one part)."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    section_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     subtitle: str | None
@@ -217,6 +228,7 @@ class Document:
     medicines: tuple[Medicine, ...] = ()
     disclaimer: tuple[Block, ...] = ()
     references: tuple[Reference, ...] = field(default_factory=tuple)
+    parts: tuple[Part, ...] = ()  # a packet: a cover, then each part from a new page
 
 
 # ---- what both renderers say of a Document alike ------------------------------------------

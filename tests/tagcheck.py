@@ -390,6 +390,40 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
     return leaves + footer_leaves(document)
 
 
+def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
+    """What a reader meets in a packet: the cover (title, patient block, crisis box,
+    contents with page numbers, medicines), each part's title, subtitle and sections, then
+    the disclaimer, the references and the footer."""
+    say = messages(document.language).say
+    leaves = [] if document.brand.logo else [(document.brand.name, False)]
+    leaves.append((document.title, False))
+    if document.prepared_for:
+        for label, value in prepared_for_rows(document):
+            leaves += [(label, False), (value, False)]
+    if document.safety:
+        leaves += _blocks((document.safety,), document.language)
+    leaves += [(say(key), False) for key in ("packet.contents", "packet.column_part",
+                                             "packet.column_page")]
+    leaves += [(part.title, False) for part in document.parts]
+    if document.medicines:
+        leaves += [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
+                                                 "medicines.column_what",
+                                                 "medicines.column_page")]
+        for med in document.medicines:
+            leaves += [(med.entry, True)] + [(line.text, True) for line in med.lines]
+    sections = {section.id: section for section in document.sections}
+    for part in document.parts:
+        leaves += [(part.title, False)] + ([(part.subtitle, False)] if part.subtitle else [])
+        for ident in part.section_ids:
+            section = sections[ident]
+            leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
+    leaves += _blocks(document.disclaimer, document.language)
+    if document.references:
+        leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
+                                                          for r in document.references]
+    return leaves + footer_leaves(document)
+
+
 def footer_leaves(document: Document) -> list[tuple[str, bool]]:
     """The clinic's contact details, the review date and the footer note: read last, as
     the HTML twin's <footer> is."""

@@ -164,6 +164,77 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The packet's PDF (a name ending in .pdf); its HTML twin goes beside it.")
+@click.option("--title", help="The packet's title on its cover (default: 'Your visit packet', "
+              "in the packet's language).")
+@click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides every spec's.")
+@click.option("--paper", type=PAPERS, help="Paper size; overrides the specs and site.")
+@click.option("--large-print", is_flag=True, help="18 pt type, one column.")
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
+@click.option("--library", "libraries", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A clinic's own content folder (repeatable).")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let specs and site files name files outside their own folders.")
+@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@click.option("--language", help="The packet's language (en, es): overrides the specs and "
+              "their site. Patient handouts only.")
+@reports_errors
+def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | None,
+           paper: str | None, large_print: bool, strict: bool, libraries: tuple[Path, ...],
+           allow_outside_paths: bool, formats: str, language: str | None) -> None:
+    """Build one packet from several SPEC files: a cover with the contents, then each
+    handout from a new page, one reference list, one PDF (and its HTML twin)."""
+    from handouts.files import parse_formats
+    from handouts.outputs.build import BuildOptions
+    from handouts.outputs.names import output_name
+    from handouts.outputs.packet import PacketOptions, build_packet
+
+    quiet_collector()
+    if out.suffix.lower() != ".pdf":
+        raise click.UsageError("-o names the packet's PDF: a file name ending in .pdf")
+    target = out.parent / output_name(out.stem, out.name)
+    options = BuildOptions(out.parent, site, paper.lower() if paper else None, (),
+                           out.name, strict, libraries, allow_outside_paths,
+                           large_print=large_print, formats=parse_formats(formats),
+                           language=language_option(language))
+    specs, title = packet_specs(specs, title, allow_outside_paths)
+    built = build_packet(specs, target, options, PacketOptions(title))
+    for note in built.notes:
+        click.echo(note, err=True)
+    for warning in built.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"wrote {built.path} ({_pages(built.pages)}, {built.size / 1024:.0f} KB)")
+    for path, size in built.others:
+        click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
+
+
+def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
+                 ) -> tuple[list[Path], str | None]:
+    """The specs of a packet: each argument a spec, or a packet file (its specs, and its
+    title unless --title gives one)."""
+    from handouts.errors import SpecError
+    from handouts.inputs.packetfile import is_packet, read_packet
+    from handouts.inputs.spec import read_spec
+
+    specs: list[Path] = []
+    for path in paths:
+        try:
+            packet_file = is_packet(read_spec(path))
+        except SpecError:  # said again, located, when the spec is built
+            packet_file = False
+        if packet_file:
+            packet = read_packet(path, allow_outside)
+            specs += packet.specs
+            title = title or packet.title
+        else:
+            specs.append(path)
+    return specs, title
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--sites", "sites", multiple=True, type=click.Path(path_type=Path),
               help="Site files, or folders of them (repeatable). Default: each spec's own.")
 @click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),

@@ -149,7 +149,12 @@ def _own_site(spec: Path) -> str:
     from handouts.inputs.spec import read_spec
 
     try:
-        ref = read_spec(spec).data.get("site")
+        data = read_spec(spec).data
+        if isinstance(data.get("packet"), dict):  # a packet file: its first spec's site
+            first = (data["packet"].get("specs") or [None])[0]
+            if isinstance(first, str) and first.strip():
+                data = read_spec(spec.parent / first).data
+        ref = data.get("site")
     except HandoutError:
         return "default"
     stem = Path(ref).stem if isinstance(ref, str) and ref.strip() else "default"

@@ -88,16 +88,33 @@ def _run_job(job: Job, settings: Settings) -> Outcome:
                            fhir=settings.at(settings.fhir) if settings.fhir else None,
                            formats=settings.formats, language=job.language)
     try:
-        prepared = prepare(settings.at(Path(job.spec)), options)
-        check_private_name(settings.out_dir / job.output, prepared.spec_file,
-                           drugs=prepared.library.drugs)
+        packet = _packet_file(settings.at(Path(job.spec)), settings)
+        if packet is not None:  # a packet file: its specs as one packet
+            # imported here, as build above: start-up time
+            from handouts.outputs.packet import PacketOptions, make_packet, same_packet
+
+            parts = [prepare(path, options) for path in packet.specs]
+            problems = same_packet(parts)
+            if problems:
+                raise HandoutError(problems)
+            files = [packet.path] + [f for one in parts for f in input_files(one)]
+        else:
+            parts = [prepare(settings.at(Path(job.spec)), options)]
+            files = input_files(parts[0])
+        prepared = parts[0]
+        for one in parts:
+            check_private_name(settings.out_dir / job.output, one.spec_file,
+                               drugs=one.library.drugs)
         spec_date = prepared.spec_file.spec.date
         date = (spec_date or today()).isoformat()
         inputs = tuple((identity(p, settings.base), file_sha256(p))
-                       for p in input_files(prepared))
+                       for p in dict.fromkeys(files))
         roots = prepared.library.roots[1:]
         listing = library_listing(roots)
-        outputs, warnings = make_outputs(prepared, options)
+        if packet is not None:
+            outputs, warnings = make_packet(parts, options, PacketOptions(packet.title))
+        else:
+            outputs, warnings = make_outputs(prepared, options)
         pdf = outputs["pdf"]
         others = tuple((Path(job.output).with_suffix(f".{fmt}").as_posix(), len(data),
                         hashlib.sha256(data).hexdigest())
@@ -118,3 +135,16 @@ def _run_job(job: Job, settings: Settings) -> Outcome:
     except Exception as exc:  # a bug in one handout must not stop the batch
         return Result(job.output, job.spec, job.site, "failed",
                       problems=(internal_error(exc),)), None
+
+
+def _packet_file(path: Path, settings: Settings):
+    """The packet file at `path` (read and checked), or None when it is a spec. (Its
+    readers load pydantic: imported here for start-up time, as in run_job.)"""
+    from handouts.inputs.packetfile import is_packet, read_packet
+    from handouts.inputs.spec import read_spec
+
+    try:
+        packet = is_packet(read_spec(path))
+    except HandoutError:  # said again, located, when the spec is built
+        return None
+    return read_packet(path, settings.allow_outside_paths) if packet else None

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from handouts.errors import HandoutError, Problem
+from handouts.inputs.packetfile import is_packet, read_packet
 from handouts.inputs.site import find_site, load_site
-from handouts.inputs.spec import load_spec, spec_warnings
+from handouts.inputs.spec import load_spec, read_spec, spec_warnings
 from handouts.library.load import Library
 from handouts.outputs.build import Prepared, medicine_warning, site_warnings
 
@@ -24,11 +25,16 @@ def _medicine_problems(spec_file, library: Library) -> list[Problem]:
 def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
                 ) -> list[Problem]:
     """Load each spec and each site (named by a spec or given) as a build would; report
-    what is wrong, including print problems of the sites' colours."""
+    what is wrong, including print problems of the sites' colours. A packet file is
+    checked, and its specs with it."""
     problems: list[Problem] = []
     site_paths = list(sites)
+    paths = list(paths)
     for path in paths:
         try:
+            if is_packet(read_spec(path)):  # a packet file: checked, then its specs
+                paths += [p for p in read_packet(path).specs if p not in paths]
+                continue
             spec_file = load_spec(path, library)
             problems += _medicine_problems(spec_file, library) + spec_warnings(spec_file)
             if spec_file.spec.site:

@@ -39,12 +39,14 @@ class TaggedText(PDFTextObject):
 class TaggedCanvas(NumberingCanvas):
     """A NumberingCanvas that marks what it draws and writes the structure tree."""
 
-    def __init__(self, *args, marking: Marking, title: str, **kwargs):
+    def __init__(self, *args, marking: Marking, title: str, levels: dict | None = None,
+                 **kwargs):
         kwargs["pdfVersion"] = (1, 7)  # PDF/UA-1 is built on PDF 1.7
         super().__init__(*args, **kwargs)
         self.marking, self._title, self._lang = marking, title, kwargs["lang"]
         self._page_key = 0
         self._outline_level = -1
+        self._levels = levels or OUTLINE_LEVELS
         self.setNamedCB(INLINE_CALLBACK, self._inline)
 
     def beginText(self, x=0, y=0, direction=None):
@@ -74,7 +76,7 @@ class TaggedCanvas(NumberingCanvas):
     def outline(self, heading: Node, title: str, x: float, top: float) -> None:
         """An outline entry (a bookmark) for a heading drawn here, nested no deeper than
         one level below the entry before it."""
-        level = min(OUTLINE_LEVELS[heading.role], self._outline_level + 1)
+        level = min(self._levels[heading.role], self._outline_level + 1)
         key = f"h{heading.id}"
         self.bookmarkHorizontal(key, x, top)
         self.addOutlineEntry(title, key, level, closed=True)

@@ -13,11 +13,19 @@ from handouts.render import quickstart  # noqa: F401 - first: imports ReportLab 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+)
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from handouts import __version__
-from handouts.document import Document, Medicine
+from handouts.document import Document, Medicine, Section
 from handouts.errors import LayoutError, Problem
 from handouts.locale.messages import message_id, messages
 from handouts.render.canvas import TaggedCanvas
@@ -33,6 +41,9 @@ from handouts.render.tags import Marking, Node, table_rows
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
+# A packet's outline: the cover's title, each part and the references at the top, each
+# part's sections under it.
+PACKET_LEVELS = {"H1": 0, "H2": 1, "H3": 2}
 
 
 def render(document: Document) -> bytes:
@@ -100,9 +111,10 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw,
                                        onPageEnd=furniture.draw_footer)])
     canvas = partial(NumberingCanvas, date=document.date) if root is None else \
-        partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date)
+        partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date,
+                levels=PACKET_LEVELS if document.parts else None)
     with speaking(document.language):  # words said aloud that no block carries
-        parts = story(document, ctx)
+        parts = packet_story(document, ctx) if document.parts else story(document, ctx)
         if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
             furniture.tag_footer(root)
     return Layout(doc, parts, out, canvas)
@@ -121,26 +133,88 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     for section in document.sections:
-        inside = ctx.within(ctx.node("Sect", **({"Lang": section.language}
-                                                if section.language else {})))
-        try:
-            title = inside.plain(section.title, theme.h2, role="H2")
-            body = flowables(section.blocks, inside)
-        except LayoutError as exc:
-            raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
-                                       p.hint) for p in exc.problems]) from None
-        parts += [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
-    parts += flowables(document.disclaimer, ctx)
+        parts += _section(section, ctx)
+    return parts + _ending(document, ctx)
+
+
+def _section(section: Section, ctx: Context) -> list[Flowable]:
+    """A section: its title (an H2, never alone at a page's foot) and its blocks."""
+    inside = ctx.within(ctx.node("Sect", **({"Lang": section.language}
+                                            if section.language else {})))
+    try:
+        title = inside.plain(section.title, ctx.theme.h2, role="H2")
+        body = flowables(section.blocks, inside)
+    except LayoutError as exc:
+        raise LayoutError([Problem(p.message, section.source, None, f"section {section.id}",
+                                   p.hint) for p in exc.problems]) from None
+    return [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
+
+
+def _ending(document: Document, ctx: Context) -> list[Flowable]:
+    """The disclaimer, then the references in columns. In a packet the references belong
+    to no part: their heading is an H1, so the outline lists them beside the parts."""
+    theme = ctx.theme
+    parts = flowables(document.disclaimer, ctx)
     if document.references:
         inside = ctx.within(ctx.node("Sect"))
         heading = inside.plain(messages(document.language).say("references.heading"),
-                               theme.h2, role="H2")
+                               theme.h2, role="H1" if document.parts else "H2")
         column = inside if document.large_print else \
             inside.narrower(ctx.width / 2 + theme.measures.body)
         entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
     return parts
+
+
+def packet_story(document: Document, ctx: Context) -> list[Flowable]:
+    """A packet: a cover (its title, the patient block, the crisis box, the contents with
+    the page each part starts on, and the medicines table, each once), then each part
+    from a new page (a Part element: its title an H1, its sections), then the disclaimer
+    and the references of the whole packet."""
+    theme = ctx.theme
+    parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
+    if document.prepared_for:
+        parts += [_prepared_for(document, ctx), _gap(theme)]
+    if document.safety:  # first, where every reader sees it, as in a handout
+        parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    parts += _contents(document, ctx)
+    if document.medicines:
+        parts += _medicines(document.medicines, ctx, document.language)
+    sections = {section.id: section for section in document.sections}
+    for part in document.parts:
+        inside = ctx.within(ctx.node("Part"))
+        parts += [PageBreak(), SectionAnchor(part.id),
+                  inside.plain(part.title, theme.title, role="H1")]
+        if part.subtitle:
+            parts.append(inside.plain(part.subtitle, theme.subtitle))
+        for ident in part.section_ids:
+            parts += _section(sections[ident], inside)
+    return parts + _ending(document, ctx)
+
+
+def _contents(document: Document, ctx: Context) -> list[Flowable]:
+    """'Contents': a table of the parts' titles and the page each starts on (a number
+    filled in when the last page is known)."""
+    theme = ctx.theme
+    say = messages(document.language).say
+    pad = theme.measures.body * 0.45
+    widths = [ctx.width * 0.8, ctx.width * 0.2]
+    inside = ctx.within(ctx.node("Sect"))
+    heading = inside.plain(say("packet.contents"), theme.h2, role="H2")
+    ctx = ctx.within(None)  # the cells are tagged TH and TD below
+    title_ctx = ctx.narrower(ctx.width - widths[0] + 2 * pad)
+    rows: list[list] = [[ctx.plain(say("packet.column_part"), theme.cell_head),
+                         ctx.plain(say("packet.column_page"), theme.cell_head)]]
+    for part in document.parts:
+        rows.append([title_ctx.plain(part.title, theme.cell),
+                     PageNumber(part.id, theme.font.regular, theme.cell.fontSize, MUTED)])
+    table = TaggedTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style(theme, _medicine_style(theme)))
+    if inside.parent:
+        table.struct = inside.parent.add("Table")
+        table_rows(table.struct, rows)
+    return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
 
 
 def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:

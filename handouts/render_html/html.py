@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from handouts.document import Document, Medicine
+from handouts.document import Document, Medicine, Section
 from handouts.locale.messages import messages
 from handouts.render.wording import metadata_title, prepared_for_rows, reviewed_line, speaking
 from handouts.render_html.blocks import (
@@ -52,20 +52,52 @@ def _render(document: Document) -> bytes:
         parts.append(_prepared_for(document))
     if document.safety:  # first, where every reader meets it
         parts.append(callout(document.safety, ids, level=2))
+    if document.parts:
+        parts.append(_contents(document))
     if document.medicines:
         parts.append(_medicines(document))
-    for section in document.sections:
-        anchor = section_anchor(section.id)
-        lang = f' lang="{attr(section.language)}"' if section.language else ""
-        parts.append(f'<section id="{anchor}"{lang} aria-labelledby="{anchor}-title">\n'
-                     f'<h2 id="{anchor}-title">{text(section.title)}</h2>\n'
-                     f"{blocks(section.blocks, ids)}\n</section>")
+    if document.parts:
+        parts += _packet_parts(document, ids)
+    for section in () if document.parts else document.sections:
+        parts.append(_section(section, ids))
     if document.disclaimer:
         parts.append(f'<div class="disclaimer">{blocks(document.disclaimer, ids)}</div>')
     if document.references:
         parts.append(_references(document))
     parts += ["</main>", _footer(document), "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
+
+
+def _section(section: Section, ids: Headings) -> str:
+    anchor = section_anchor(section.id)
+    lang = f' lang="{attr(section.language)}"' if section.language else ""
+    return (f'<section id="{anchor}"{lang} aria-labelledby="{anchor}-title">\n'
+            f'<h2 id="{anchor}-title">{text(section.title)}</h2>\n'
+            f"{blocks(section.blocks, ids)}\n</section>")
+
+
+def _contents(document: Document) -> str:
+    """A packet's contents: a link to each part (the PDF's page numbers)."""
+    say = messages(document.language).say
+    links = "\n".join(f'<li><a href="#{attr(part.id)}">{text(part.title)}</a></li>'
+                      for part in document.parts)
+    return ('<nav aria-labelledby="contents">\n'
+            f'<h2 id="contents">{text(say("packet.contents"))}</h2>\n'
+            f"<ol>\n{links}\n</ol>\n</nav>")
+
+
+def _packet_parts(document: Document, ids: Headings) -> list[str]:
+    """Each part of a packet: an article headed by its title (an h1, as in the PDF),
+    with its sections."""
+    out = []
+    sections = {section.id: section for section in document.sections}
+    for part in document.parts:
+        subtitle = f'\n<p class="subtitle">{text(part.subtitle)}</p>' if part.subtitle else ""
+        body = "\n".join(_section(sections[i], ids) for i in part.section_ids)
+        out.append(f'<article id="{attr(part.id)}" aria-labelledby="{attr(part.id)}-title">\n'
+                   f'<h1 id="{attr(part.id)}-title">{text(part.title)}</h1>{subtitle}\n'
+                   f"{body}\n</article>")
+    return out
 
 
 def _title(document: Document) -> str:

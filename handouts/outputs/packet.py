@@ -1,0 +1,154 @@
+"""Several specs -> one packet (a PDF and its twins): load and check each spec as `build`
+does, assemble each, join them (assemble/packet.py), render once, write atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from handouts.assemble.handout import assemble, choose_sections, recognise_medicines
+from handouts.assemble.packet import assemble_packet
+from handouts.document import Document
+from handouts.errors import HandoutError, Problem, SpecError
+from handouts.files import today, write_atomic
+from handouts.locale.messages import messages
+from handouts.outputs.build import (
+    BuildOptions,
+    Built,
+    Prepared,
+    input_warnings,
+    medicine_warning,
+    page_count,
+    prepare,
+    render,
+    render_html,
+    unprintable_fields,
+)
+from handouts.outputs.names import check_private_name
+
+
+@dataclass(frozen=True)
+class PacketOptions:
+    """What a packet adds to a build's options: its title (else the catalogue's)."""
+
+    title: str | None = None
+
+
+def build_packet(spec_paths: Sequence[Path], target: Path,
+                 options: BuildOptions | None = None,
+                 packet: PacketOptions | None = None) -> Built:
+    """Build one packet of `spec_paths` into `target` (a .pdf; each other format beside
+    it); raise HandoutError, every problem located, on bad input."""
+    options, packet = options or BuildOptions(), packet or PacketOptions()
+    problems: list[Problem] = []
+    prepared: list[Prepared] = []
+    for path in spec_paths:
+        try:
+            prepared.append(prepare(path, options))
+        except HandoutError as exc:
+            problems += exc.problems
+    if problems:
+        raise HandoutError(list(dict.fromkeys(problems)))
+    problems = same_packet(prepared)
+    if problems:
+        raise SpecError(problems)
+    for one in prepared:
+        try:
+            check_private_name(target, one.spec_file, True, one.library.drugs)
+        except SpecError as exc:  # said of -o, the packet's only name
+            raise SpecError([replace(p, field="-o", hint="choose a file name without the "
+                                     "patient's name or medicines") for p in exc.problems]
+                            ) from None
+    outputs, warnings = make_packet(prepared, options, packet)
+    written = []
+    for fmt, data in outputs.items():
+        path = target.with_suffix(f".{fmt}")
+        write_atomic(path, data)
+        written.append((path, len(data)))
+    pages = page_count(outputs["pdf"]) if "pdf" in outputs else 0
+    notes = tuple(note for one in prepared for note in one.notes)
+    return Built(written[0][0], pages, written[0][1], warnings, tuple(written[1:]),
+                 tuple(dict.fromkeys(notes)))
+
+
+def same_packet(prepared: Sequence[Prepared]) -> list[Problem]:
+    """What keeps specs out of one packet: another site, audience or language than the
+    first spec's, or a patient other than the first patient named."""
+    first = prepared[0]
+    spec0 = first.spec_file.spec
+    problems = []
+    patient = None
+    for one in prepared:
+        spec, path = one.spec_file.spec, str(one.spec_file.path)
+        line = one.spec_file.source.line_of
+
+        def differs(what: str, field: str, hint: str, key=(), *, _path=path, _line=line):
+            problems.append(Problem(f"{what} differs from the first spec's "
+                                    f"({first.spec_file.path.name})", _path,
+                                    _line(key or (field,)), field, hint))
+        if (one.site.id if one.site else None) != (first.site.id if first.site else None):
+            differs("the site", "site", "a packet is for one clinic: give every spec the "
+                    "same site, or --site")
+        if spec.audience != spec0.audience:
+            differs("the audience", "audience", "a packet is for patients or for "
+                    "clinicians, not both")
+        if spec.language != spec0.language:
+            differs("the language", "language", "give every spec the same language, or "
+                    "--language")
+        if spec.patient is not None and (spec.patient.name or spec.patient.prepared_by
+                                         or spec.patient.medications):
+            if patient is None:
+                patient = spec.patient
+            elif spec.patient != patient:
+                problems.append(Problem(
+                    "this spec's patient differs from the first patient in the packet",
+                    path, line(("patient",)), "patient",
+                    "a packet is for one patient: give the patient in one spec only, or "
+                    "the same patient in each"))
+    return problems
+
+
+def make_packet(prepared: Sequence[Prepared], options: BuildOptions,
+                packet: PacketOptions) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
+    """The bytes of each format asked for and the warnings to show."""
+    document, warnings = packet_document(prepared, options, packet)
+    renderers = {"pdf": render, "html": render_html}
+    outputs = {fmt: renderers[fmt](document) for fmt in options.formats}
+    return outputs, warnings
+
+
+def packet_document(prepared: Sequence[Prepared], options: BuildOptions,
+                    packet: PacketOptions) -> tuple[Document, tuple[Problem, ...]]:
+    """The packet's one Document, and the warnings to show."""
+    problems: list[Problem] = []
+    documents = []
+    warnings: list[Problem] = []
+    for one in prepared:
+        spec_file, library = one.spec_file, one.library
+        problems += unprintable_fields(one, options)
+        if not choose_sections(spec_file.spec, library,
+                               recognise_medicines(spec_file.spec, library)):
+            problems.append(Problem("the handout has nothing to say: it lists no topics",
+                                    str(spec_file.path), spec_file.source.line_of(("topics",)),
+                                    "topics", "add topics, e.g. topics: [ketamine-basics]"))
+            continue
+        # every part numbers its citations, so the packet can list them once at its end
+        spec = spec_file.spec.model_copy(update={"references": True})
+        assembly = assemble(spec, library, one.site, today())
+        documents.append(assembly.document)
+        warnings += [medicine_warning(one, i, options.strict)
+                     for i, _ in assembly.unknown_medicines]
+        warnings += input_warnings(one)
+    if problems:
+        raise SpecError(problems)
+    if warnings and options.strict:
+        raise SpecError([replace(w, severity="error") for w in warnings])
+    wants_references = any(one.spec_file.spec.references for one in prepared)
+    say = messages(documents[0].language).say
+    title = packet.title or (say("packet.title") if documents[0].audience == "patient"
+                             else say("packet.title_clinician"))
+    document = assemble_packet(documents, title)
+    if not wants_references:
+        document = replace(document, references=())
+    return document, tuple(dict.fromkeys(warnings))
