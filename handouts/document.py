@@ -217,6 +217,7 @@ class Document:
     medicines: tuple[Medicine, ...] = ()
     disclaimer: tuple[Block, ...] = ()
     references: tuple[Reference, ...] = field(default_factory=tuple)
+    web_copy: str | None = None  # the clinic's web copy of this handout (never a tailored one)
 
 
 # ---- what both renderers say of a Document alike ------------------------------------------
