@@ -66,8 +66,9 @@ def _render(document: Document) -> bytes:
         parts.append(_references(document))
     if document.web_copy:  # the PDF's QR code: here the link itself
         line = text(messages(document.language).say("webcopy.line"))
-        parts.append(f'<p class="web-copy">{line}: <a href="{href(document.web_copy)}">'
-                     f"{text(document.web_copy)}</a></p>")
+        parts.append(f'<p class="web-copy" data-reviewed="{document.review_date.isoformat()}">'
+                     f'{line}: <a href="{href(document.web_copy)}">{text(document.web_copy)}</a>'
+                     "</p>")  # batch's index of web copies reads the review date here
     parts += ["</main>", _footer(document), "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
 
