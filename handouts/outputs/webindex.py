@@ -110,8 +110,11 @@ def index_html(listed: list[Entry]) -> bytes:
 STYLE = """body { font-family: system-ui, sans-serif; margin: 0; color: #1a1a1a; }
 main { max-width: 48rem; margin: 0 auto; padding: 1rem; line-height: 1.5; }
 h1 { font-size: 1.6rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 0.5rem; border-bottom: 1px solid #b8b8b8; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.3rem;
+  border-bottom: 1px solid #b8b8b8; overflow-wrap: anywhere; hyphens: auto; }
+thead th:first-child { width: 55%; }
+@media (max-width: 30rem) { main { padding: 0.5rem; } table { font-size: 0.9rem; } }
 thead th { border-bottom: 2px solid #1a1a1a; }
 a { color: #1f4e79; }"""
 
