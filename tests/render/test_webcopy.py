@@ -145,3 +145,39 @@ def test_a_bad_pattern_is_refused_where_it_is_written(tmp_path, value, says):
     assert re.search(r"clinic\.yaml:4.*web_copy", result.output), result.output
     assert says in result.output
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("name", ["ketamine-and-antidepressants-patient-es-letter-standard",
+                                  "large-print-patient-a4-large"])
+def test_a_handout_with_its_web_copy_is_tagged_pdf_ua_and_reads_in_order(tmp_path, name):
+    import dataclasses
+
+    import page  # the test extra installs pdfua, page-validation and outloud
+    import pdfua
+    from outloud import check
+
+    from handouts.render.pdf import render
+    from tests.matrix import documents
+    from tests.tagcheck import (
+        content_problems,
+        paint_order_problems,
+        reading_order,
+        reading_order_problems,
+        structure_problems,
+        tree_text,
+    )
+
+    document = dataclasses.replace(documents()[name],
+                                   web_copy="https://clinic.example/handouts/leaflet.html")
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(render(document))
+    assert codes(path) == ["https://clinic.example/handouts/leaflet.html"]
+    report = pdfua.validate(str(path))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+    assert content_problems(path) == [] and structure_problems(path) == []
+    assert reading_order_problems(tree_text(path), reading_order(document)) == []
+    validation = page.validate_pdf(str(path), profile="ua1")
+    assert [(f.rule_id, f.message) for f in validation.failures] == []
+    found = check(str(path)).sorted_findings()
+    assert [(f.rule, f.message) for f in found if f.rule != "ORD-001"] == []
+    assert paint_order_problems(path) == []
