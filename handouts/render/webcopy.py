@@ -68,7 +68,6 @@ def web_copy_part(document: Document, ctx: Context) -> list[Flowable]:
     box.setStyle(table_style(theme, [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 0),
         ("TOPPADDING", (0, 0), (-1, -1), gap * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
     ]))
