@@ -229,6 +229,7 @@ class Document:
     disclaimer: tuple[Block, ...] = ()
     references: tuple[Reference, ...] = field(default_factory=tuple)
     parts: tuple[Part, ...] = ()  # a packet: a cover, then each part from a new page
+    web_copy: str | None = None  # the clinic's web copy of this handout (never a tailored one)
 
 
 # ---- what both renderers say of a Document alike ------------------------------------------

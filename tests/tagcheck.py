@@ -387,6 +387,8 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
     if document.references:
         leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
                                              for r in document.references]
+    if document.web_copy:  # the QR code is a Figure (no text); then its two lines
+        leaves += [(say("webcopy.line"), False), (document.web_copy, False)]
     return leaves + footer_leaves(document)
 
 

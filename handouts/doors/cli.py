@@ -302,6 +302,10 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
 
         click.echo(read_medications(fhir).summary(), err=True)
     chosen = parse_formats(formats)
+    if "html" in chosen:  # each site's folder gets an index of its web copies
+        from handouts.outputs import webindex
+
+        webindex.check_names(job.output for job in planned)
     with batch_module.output_lock(out_dir), batch_module.stop_signals(Stop()) as stop:
         previous = manifests.read_manifest(manifest)
         distributed = executor == "dask" or scheduler is not None
@@ -320,6 +324,10 @@ def batch(specs: tuple[Path, ...], sites: tuple[Path, ...], out_dir: Path, jobs:
         results = manifests.with_previous(report.results, previous) if report.interrupted \
             else report.results
         manifests.write_manifest(manifest, results, shard_spec)
+        if "html" in chosen:
+            for index in webindex.write_indexes(out_dir, {Path(j.output).parent.as_posix()
+                                                          for j in planned}):
+                click.echo(f"wrote {index}")
     _print_batch_problems(report)
     click.echo(f"{report.summary()}; manifest: {manifest}")
     if contact_sheet:

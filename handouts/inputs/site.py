@@ -77,6 +77,34 @@ def _phone(value):
 
 PhoneLine = Annotated[Phone, BeforeValidator(_phone)]
 
+WEB_COPY_FIELDS = ("id", "language")
+WEB_COPY_HINT = "e.g. web_copy: https://clinic.example/handouts/{id}.html"
+
+
+def _web_copy(value):
+    """A URL pattern for the web copy of each handout: http(s), with {id} (the handout's
+    file name without .pdf) and optionally {language}; nothing else in braces."""
+    if not isinstance(value, str):
+        raise ValueError(f"is not a URL pattern; {WEB_COPY_HINT}")
+    text = value.strip()
+    if not re.match(r"(?i)^https?://[^/\s{}]+", text):
+        raise ValueError(f"must be a web address starting https:// or http://; {WEB_COPY_HINT}")
+    if re.search(r"\s", text):
+        raise ValueError("must not contain spaces")
+    names = re.findall(r"\{([^{}]*)\}", text)
+    unknown = sorted({n for n in names if n not in WEB_COPY_FIELDS})
+    if unknown:
+        raise ValueError(f"has {{{unknown[0]}}}; only {{id}} and {{language}} are filled in")
+    if re.sub(r"\{(id|language)\}", "", text).count("{") or \
+            re.sub(r"\{(id|language)\}", "", text).count("}"):
+        raise ValueError("has an unmatched brace")
+    if "id" not in names:
+        raise ValueError(f"must contain {{id}}, where each handout's name goes; {WEB_COPY_HINT}")
+    return text
+
+
+WebCopy = Annotated[str, BeforeValidator(_web_copy), StringConstraints(max_length=200)]
+
 
 class Contact(Model):
     """How patients reach the clinic; printed in every page's footer, so kept short."""
@@ -119,6 +147,11 @@ class SiteModel(Model):
     translations: dict[LanguageCode, SiteTitles] = Field(
         default_factory=dict, description="The footer note in other languages, for "
         "handouts in them: es: {footer_note: ...}.")
+    web_copy: WebCopy | None = Field(
+        None, description="Where the clinic publishes each patient handout's web copy, "
+        "with {id} (its file name without .pdf) and optionally {language}: "
+        "https://clinic.example/handouts/{id}.html. Untailored patient handouts print a QR "
+        "code to it on their last page.")
     library: Annotated[list[ShortText], BeforeValidator(comma_list)] = Field(
         default_factory=list, description="The clinic's own content folders, relative to "
                                           "this file.")

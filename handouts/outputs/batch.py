@@ -23,6 +23,7 @@ from handouts.files import PART_SUFFIX, is_plain_name, is_stale_part, write_atom
 from handouts.outputs.executors import Executor, Local, Stop
 from handouts.outputs.jobs import Job, Outcome, Settings
 from handouts.outputs.manifest import Result, still_fresh
+from handouts.outputs.names import handout_id
 
 LOCK_FILE = ".handouts-batch.lock"
 CHECKPOINT_SECONDS = 2.0
@@ -90,11 +91,13 @@ def plan(specs: Sequence[Path], sites: Sequence[Path], shard: tuple[int, int] = 
         [(_own_site(spec), spec, None) for spec in specs]
     if languages:
         english_only = {spec for spec in specs if _audience(spec) == "clinician"}
-        jobs = {Job(f"{folder}/{spec.stem}-{language}.pdf", str(spec), site, language)
+        jobs = {Job(f"{folder}/{handout_id(spec.stem, language)}.pdf", str(spec), site,
+                    language)
                 for folder, spec, site in pairs for language in languages
                 if language == "en" or spec not in english_only}
     else:
-        jobs = {Job(f"{folder}/{spec.stem}.pdf", str(spec), site) for folder, spec, site in pairs}
+        jobs = {Job(f"{folder}/{handout_id(spec.stem)}.pdf", str(spec), site)
+                for folder, spec, site in pairs}
     _refuse_clashes(jobs)
     index, count = shard
     return [job for i, job in enumerate(sorted(jobs)) if i % count == index - 1]

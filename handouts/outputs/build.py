@@ -14,7 +14,7 @@ from handouts.inputs.spec import Patient, SpecFile, read_spec, spec_warnings, va
 from handouts.inputs.validation import field_name, plain_message
 from handouts.library.load import BUNDLED, Library, open_library
 from handouts.locale.messages import catalogue_file
-from handouts.outputs.names import check_private_name, output_name
+from handouts.outputs.names import check_private_name, handout_id, output_name, web_copy_url
 from handouts.render.fontfiles import font_files
 from handouts.render.printcheck import site_problems
 
@@ -223,13 +223,26 @@ def make_outputs(prepared: Prepared, options: BuildOptions = BuildOptions()
     if warnings and options.strict:  # the other warnings are still said, as warnings
         raise SpecError([replace(w, severity="error") for w in warnings]
                         + input_warnings(prepared))
+    document = replace(assembly.document, web_copy=web_copy(prepared, options))
     renderers = {"pdf": render, "html": render_html}
     try:
-        outputs = {fmt: renderers[fmt](assembly.document) for fmt in options.formats}
+        outputs = {fmt: renderers[fmt](document) for fmt in options.formats}
     except LayoutError as exc:
         raise LayoutError([_located(p, prepared) for p in exc.problems]) from None
     aside = tuple(set_aside_note(prepared, i) for i, r in enumerate(recognised) if r.set_aside)
     return outputs, warnings + aside + tuple(input_warnings(prepared))
+
+
+def web_copy(prepared: Prepared, options: BuildOptions) -> str | None:
+    """The address of this handout's web copy, from its site's `web_copy` pattern, named
+    as batch names its file (the spec's name, and with --language the language); only for
+    a patient handout that is not tailored: an address must never identify a patient."""
+    spec, site = prepared.spec_file.spec, prepared.site
+    if site is None or not site.model.web_copy or spec.audience != "patient" or \
+            spec.patient is not None or options.medications or options.fhir or prepared.routes:
+        return None
+    ident = handout_id(prepared.spec_file.path.stem, options.language)
+    return web_copy_url(site.model.web_copy, ident, spec.language)
 
 
 def set_aside_note(prepared: Prepared, index: int) -> Problem:

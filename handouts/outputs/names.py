@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from handouts.errors import SpecError
 from handouts.files import is_plain_name
@@ -23,6 +24,17 @@ def output_name(stem: str, out_name: str | None) -> str:
         raise SpecError.one("the output name is not a plain file name", field="--out-name",
                             hint="use letters, digits, '.', '-', '_' and spaces, no folders")
     return name
+
+
+def handout_id(stem: str, language: str | None = None) -> str:
+    """A handout's name in a batch's output folder, without its extension: the spec's
+    file name, and with batch --language the language ("intake-es")."""
+    return f"{stem}-{language}" if language else stem
+
+
+def web_copy_url(pattern: str, ident: str, language: str) -> str:
+    """A site's web_copy pattern filled in: {id} (`handout_id`) and {language}."""
+    return pattern.replace("{id}", quote(ident)).replace("{language}", quote(language))
 
 
 def check_private_name(target: Path, spec_file: SpecFile, from_option: bool = False,

@@ -38,6 +38,7 @@ from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import Marking, Node, table_rows
+from handouts.render.webcopy import web_copy_part
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -164,6 +165,8 @@ def _ending(document: Document, ctx: Context) -> list[Flowable]:
         entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
+    if document.web_copy:  # last: the clinic's web copy of this handout
+        parts += web_copy_part(document, ctx)
     return parts
 
 

@@ -64,6 +64,11 @@ def _render(document: Document) -> bytes:
         parts.append(f'<div class="disclaimer">{blocks(document.disclaimer, ids)}</div>')
     if document.references:
         parts.append(_references(document))
+    if document.web_copy:  # the PDF's QR code: here the link itself
+        line = text(messages(document.language).say("webcopy.line"))
+        parts.append(f'<p class="web-copy" data-reviewed="{document.review_date.isoformat()}">'
+                     f'{line}: <a href="{href(document.web_copy)}">{text(document.web_copy)}</a>'
+                     "</p>")  # batch's index of web copies reads the review date here
     parts += ["</main>", _footer(document), "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
 

@@ -54,11 +54,34 @@ def _dejavu_documents() -> dict:
                 prepared.library, prepared.site, TODAY).document for name in DEJAVU}
 
 
+# A twin that links to its web copy (a site with web_copy), and a site's index of them.
+WEB_COPIES = ["web-copy-es", "web-copy-index"]
+
+
+def _web_copy_pages() -> dict[str, bytes]:
+    import dataclasses
+
+    from handouts.outputs.webindex import entry, index_html
+
+    names = [n for n in NAMES if n.startswith("ketamine-and-antidepressants-patient-")
+             and n.endswith("letter-standard")]
+    twins = {n: render_html(dataclasses.replace(
+        documents()[n], web_copy=f"https://clinic.example/handouts/{n}.html")) for n in names}
+    with tempfile.TemporaryDirectory() as folder:
+        for n, data in twins.items():
+            (Path(folder) / f"{n}.html").write_bytes(data)
+        listed = [entry(Path(folder) / f"{n}.html") for n in names]
+    return {"web-copy-es": twins[next(n for n in names if "-es-" in n)],
+            "web-copy-index": index_html(listed)}
+
+
 @pytest.fixture(scope="module")
 def pages():
-    """name -> the HTML twin's bytes, for the whole matrix and the DejaVu site."""
+    """name -> the HTML twin's bytes, for the whole matrix and the DejaVu site; and a twin
+    with its web copy's link, and an index of web copies."""
     both = {**documents(), **_dejavu_documents()}
-    return {name: render_html(document) for name, document in both.items()}
+    return {**{name: render_html(document) for name, document in both.items()},
+            **_web_copy_pages()}
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +115,10 @@ def browser(pages):
     return lambda data: results[hashlib.sha256(data).hexdigest()]
 
 
-@pytest.mark.parametrize("name", [*NAMES, *DEJAVU])
+@pytest.mark.parametrize("name", [*NAMES, *DEJAVU, *WEB_COPIES])
 def test_every_variant_has_no_axe_violations_and_reflows(pages, browser, name):
     violations, width, past_the_edge, fonts = browser(pages[name])
+    fonts = fonts or name == "web-copy-index"  # the index is in the reader's own type
     assert [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
             for v in violations] == []
     assert width <= 320  # no sideways scrolling on a small phone (WCAG 1.4.10)

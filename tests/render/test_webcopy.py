@@ -1,0 +1,183 @@
+"""A site's web copies: the web_copy pattern, checked where it is written; the QR code on the
+last page of an untailored patient handout, read back by a barcode reader at print and at
+phone-camera resolution; never on a tailored handout; its Figure, /Alt and HTML link."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from click.testing import CliRunner
+
+from handouts.doors.cli import main
+from tests.conftest import SPECS, pdf_text
+
+URL = "https://clinic.example/handouts/{id}.html"
+SPEC = "ketamine-and-antidepressants"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def site(tmp_path, web_copy: str | None = URL, name: str = "clinic"):
+    lines = ["name: Example Clinic"] + ([f"web_copy: {web_copy}"] if web_copy else [])
+    path = tmp_path / f"{name}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def build(tmp_path, spec, *options):
+    out = tmp_path / "out"
+    result = run("build", spec, "--site", site(tmp_path), "-o", out, "--format", "pdf,html",
+                 *options)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def codes(pdf_path, page: int = -1, dpi: int = 300) -> list[str]:
+    pdf = pdfium.PdfDocument(pdf_path)
+    image = pdf[page % len(pdf)].render(scale=dpi / 72).to_pil()
+    return [found.text for found in zxingcpp.read_barcodes(image)
+            if found.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.mark.parametrize("dpi", [300, 100])  # print, and a phone camera's few pixels
+def test_the_last_page_has_a_qr_code_of_the_handouts_web_copy(tmp_path, dpi):
+    out = build(tmp_path, SPECS / f"{SPEC}.yaml")
+    expected = f"https://clinic.example/handouts/{SPEC}.html"
+    pdf = out / f"{SPEC}.pdf"
+    assert codes(pdf, dpi=dpi) == [expected]
+    assert all(codes(pdf, page) == [] for page in range(len(pdfium.PdfDocument(pdf)) - 1))
+    assert f"Read this handout online {expected}" in pdf_text(pdf)
+
+
+def test_the_code_is_a_figure_whose_alt_is_the_address(tmp_path):
+    out = build(tmp_path, SPECS / f"{SPEC}.yaml")
+    expected = f"https://clinic.example/handouts/{SPEC}.html"
+    with pikepdf.open(out / f"{SPEC}.pdf") as pdf:
+        figures = [e for e in _elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
+        alts = [str(f.get("/Alt")) for f in figures]
+        assert expected in alts
+        qr = figures[alts.index(expected)]
+        box = [float(v) for v in qr.A.BBox]
+        side = 2.5 / 2.54 * 72  # at least 2.5 cm square, with its quiet zone
+        assert box[2] - box[0] >= side and box[3] - box[1] >= side
+        assert qr.Pg.objgen == pdf.pages[-1].objgen
+    html = (out / f"{SPEC}.html").read_text()
+    assert f'Read this handout online: <a href="{expected}">{expected}</a>' in html
+
+
+def _elements(node):
+    kids = node.get("/K")
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def test_a_spanish_handout_says_it_in_spanish_and_names_its_language(tmp_path):
+    out = tmp_path / "out"
+    clinic = site(tmp_path, "https://clinic.example/{language}/{id}.html")
+    result = run("build", SPECS / f"{SPEC}.yaml", "--site", clinic, "-o", out,
+                 "--language", "es")
+    assert result.exit_code == 0, result.output
+    pdf = out / f"{SPEC}-es.pdf"  # the name batch --language es gives it too
+    assert codes(pdf) == [f"https://clinic.example/es/{SPEC}-es.html"]
+    text = pdf_text(pdf)
+    assert "Lea este folleto en internet" in text and "Read this handout" not in text
+
+
+@pytest.mark.parametrize("patient", [
+    "patient: {name: Lea Martin}",
+    "patient: {prepared_by: Dr. A. Rivera}",
+    "patient: {medications: [sertraline 50 mg]}",
+])
+def test_never_on_a_tailored_handout(tmp_path, patient):
+    spec = tmp_path / "leaflet.yaml"
+    spec.write_text(textwrap.dedent(f"""\
+        title: Your ketamine treatment
+        audience: patient
+        topics: [ketamine-basics]
+        {patient}
+        """))
+    out = build(tmp_path, spec)
+    assert codes(out / "leaflet.pdf") == []
+    assert "clinic.example" not in pdf_text(out / "leaflet.pdf")
+    assert "clinic.example" not in (out / "leaflet.html").read_text()
+
+
+def test_never_with_medicines_from_the_command_line(tmp_path):
+    out = build(tmp_path, SPECS / f"{SPEC}.yaml", "--meds", "sertraline 50 mg")
+    assert codes(out / f"{SPEC}.pdf") == []
+
+
+def test_never_on_a_clinician_handout_nor_without_web_copy(tmp_path):
+    out = build(tmp_path, SPECS / "clinician-summary.yaml")
+    assert codes(out / "clinician-summary.pdf") == []
+    plain = tmp_path / "plain"
+    result = run("build", SPECS / f"{SPEC}.yaml", "--site", site(tmp_path, None, "plain"),
+                 "-o", plain)
+    assert result.exit_code == 0, result.output
+    assert codes(plain / f"{SPEC}.pdf") == []
+    assert "Read this handout online" not in pdf_text(plain / f"{SPEC}.pdf")
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("clinic.example/{id}.html", "must be a web address starting https:// or http://"),
+    ("ftp://clinic.example/{id}.html", "must be a web address starting https://"),
+    ("https://clinic.example/handouts/", "must contain {id}"),
+    ("https://clinic.example/{name}.html", "has {name}; only {id} and {language}"),
+    ("https://clinic.example/{id.html", "has an unmatched brace"),
+])
+def test_a_bad_pattern_is_refused_where_it_is_written(tmp_path, value, says):
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(f"name: Example Clinic\ncontact:\n  phone: 555-0100\nweb_copy: '{value}'\n")
+    result = run("build", SPECS / f"{SPEC}.yaml", "--site", clinic, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert re.search(r"clinic\.yaml:4.*web_copy", result.output), result.output
+    assert says in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("name", ["ketamine-and-antidepressants-patient-es-letter-standard",
+                                  "large-print-patient-a4-large"])
+def test_a_handout_with_its_web_copy_is_tagged_pdf_ua_and_reads_in_order(tmp_path, name):
+    import dataclasses
+
+    import page  # the test extra installs pdfua, page-validation and outloud
+    import pdfua
+    from outloud import check
+
+    from handouts.render.pdf import render
+    from tests.matrix import documents
+    from tests.tagcheck import (
+        content_problems,
+        paint_order_problems,
+        reading_order,
+        reading_order_problems,
+        structure_problems,
+        tree_text,
+    )
+
+    document = dataclasses.replace(documents()[name],
+                                   web_copy="https://clinic.example/handouts/leaflet.html")
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(render(document))
+    assert codes(path) == ["https://clinic.example/handouts/leaflet.html"]
+    report = pdfua.validate(str(path))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+    assert content_problems(path) == [] and structure_problems(path) == []
+    assert reading_order_problems(tree_text(path), reading_order(document)) == []
+    validation = page.validate_pdf(str(path), profile="ua1")
+    assert [(f.rule_id, f.message) for f in validation.failures] == []
+    found = check(str(path)).sorted_findings()
+    assert [(f.rule, f.message) for f in found if f.rule != "ORD-001"] == []
+    assert paint_order_problems(path) == []
