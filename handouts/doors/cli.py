@@ -199,8 +199,11 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
                            out.name, strict, libraries, allow_outside_paths,
                            large_print=large_print, formats=parse_formats(formats),
                            language=language_option(language))
+    given = specs
     specs, title = packet_specs(specs, title, allow_outside_paths)
-    built = build_packet(specs, target, options, PacketOptions(title))
+    # one packet file alone: the packet batch would build, with its web copy's address
+    ident = given[0].stem if len(given) == 1 and specs != [given[0]] else None
+    built = build_packet(specs, target, options, PacketOptions(title, ident))
     for note in built.notes:
         click.echo(note, err=True)
     for warning in built.warnings:

@@ -112,7 +112,8 @@ def _run_job(job: Job, settings: Settings) -> Outcome:
         roots = prepared.library.roots[1:]
         listing = library_listing(roots)
         if packet is not None:
-            outputs, warnings = make_packet(parts, options, PacketOptions(packet.title))
+            outputs, warnings = make_packet(parts, options,
+                                           PacketOptions(packet.title, packet.path.stem))
         else:
             outputs, warnings = make_outputs(prepared, options)
         pdf = outputs["pdf"]

@@ -24,15 +24,19 @@ from handouts.outputs.build import (
     render,
     render_html,
     unprintable_fields,
+    web_copy,
 )
-from handouts.outputs.names import check_private_name
+from handouts.outputs.names import check_private_name, handout_id, web_copy_url
 
 
 @dataclass(frozen=True)
 class PacketOptions:
-    """What a packet adds to a build's options: its title (else the catalogue's)."""
+    """What a packet adds to a build's options: its title (else the catalogue's), and its
+    id when it comes from a packet file (that file's name, as batch names the packet), for
+    the address of its web copy."""
 
     title: str | None = None
+    ident: str | None = None
 
 
 def build_packet(spec_paths: Sequence[Path], target: Path,
@@ -151,4 +155,9 @@ def packet_document(prepared: Sequence[Prepared], options: BuildOptions,
     document = assemble_packet(documents, title)
     if not wants_references:
         document = replace(document, references=())
+    if packet.ident and all(web_copy(one, options) for one in prepared):
+        # like a handout: only when no part is tailored (an address never names a patient)
+        site, spec = prepared[0].site, prepared[0].spec_file.spec
+        document = replace(document, web_copy=web_copy_url(
+            site.model.web_copy, handout_id(packet.ident, options.language), spec.language))
     return document, tuple(dict.fromkeys(warnings))

@@ -359,3 +359,47 @@ def test_the_twin_has_no_axe_violations_and_reflows(specs, language):
         context.close()
     assert [(v["id"], v["help"]) for v in found["violations"]] == []
     assert width <= 320
+
+
+def test_a_packet_files_packet_links_its_web_copy_with_a_code_that_reads(tmp_path):
+    """Three example specs of a site that publishes web copies: the packet's last page has
+    a QR code to the packet's own web copy (named as batch names it), read back at 300 and
+    100 dpi; the same packet with a patient's medicines has none."""
+    import shutil
+
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    from tests.conftest import SPECS as EXAMPLES
+
+    packet = tmp_path / "first-visit.yaml"
+    names = ["everything-patient", "ketamine-and-antidepressants", "large-print"]
+    for name in names:
+        shutil.copy(EXAMPLES / f"{name}.yaml", tmp_path)
+    packet.write_text("packet:\n  specs:\n" + "".join(
+        f"    - {name}.yaml\n" for name in names), encoding="utf-8")
+
+    def codes(pdf: Path, dpi: int) -> list[str]:
+        document = pdfium.PdfDocument(pdf)
+        page = document[len(document) - 1]
+        image = page.render(scale=dpi / 72).to_pil()
+        return [found.text for found in zxingcpp.read_barcodes(image)
+                if found.format == zxingcpp.BarcodeFormat.QRCode]
+
+    url = "https://mesaverde-health.example.org/handouts/first-visit.html"
+    for paper in ("letter", "a4"):
+        out = tmp_path / f"first-visit-{paper}.pdf"
+        result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(out), "--site",
+                                           "mesa", "--paper", paper])
+        assert result.exit_code == 0, result.output
+        assert codes(out, 300) == [url] and codes(out, 100) == [url]
+        assert url in _flat(PdfReader(out).pages[-1].extract_text())
+    shutil.copy(EXAMPLES / "tailored-leaflet.yaml", tmp_path)  # one part names a patient
+    packet.write_text("packet:\n  specs: [tailored-leaflet.yaml, large-print.yaml]\n",
+                      encoding="utf-8")
+    tailored = tmp_path / "tailored.pdf"
+    result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(tailored), "--site",
+                                       "mesa"])
+    assert result.exit_code == 0, result.output
+    assert codes(tailored, 300) == [] and "mesaverde-health.example.org/handouts" not in \
+        _flat(" ".join(p.extract_text() for p in PdfReader(tailored).pages))
