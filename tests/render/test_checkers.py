@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from handouts.outputs.build import BuildOptions, make_outputs, prepare
+from handouts.outputs.packet import PacketOptions, make_packet
 from handouts.outputs.report import make_report
 from handouts.render.pdf import render
 from tests.conftest import SPECS
@@ -21,6 +22,13 @@ from tests.tagcheck import paint_order_problems
 
 REPORT = "report-tailored-leaflet"
 DEJAVU = "tailored-leaflet-lakeside"  # a site whose font is DejaVu Sans (and the fallback)
+# a visit packet of three example specs, with its QR code to its web copy (mesa publishes
+# them), in English on letter and in Spanish large print on A4
+PACKETS = {"packet-mesa": BuildOptions(site=str(SPECS / "sites" / "mesa.yaml")),
+           "packet-mesa-es-a4-large": BuildOptions(
+               site=str(SPECS / "sites" / "mesa.yaml"), language="es", paper="a4",
+               large_print=True)}
+PACKET_SPECS = ("ketamine-and-antidepressants", "everything-patient", "large-print")
 # outloud's warnings that are not problems of ours, each with the check that shows it
 EXPLAINED = {
     # outloud takes an element's own marked content before that of the elements inside
@@ -43,6 +51,13 @@ def made(tmp_path_factory):
                 options = BuildOptions()
                 data, _ = make_report(prepare(SPECS / "tailored-leaflet.yaml", options),
                                       options)
+            elif name in PACKETS:
+                options = PACKETS[name]
+                data, _ = make_packet([prepare(SPECS / f"{spec}.yaml", options)
+                                       for spec in PACKET_SPECS], options,
+                                      PacketOptions(ident="first-visit"))
+                assert b"first-visit.html" in data["pdf"]  # it links its web copy
+                data = data["pdf"]
             elif name == DEJAVU:
                 options = BuildOptions(site=str(SPECS / "sites" / "lakeside.yaml"))
                 data, _ = make_outputs(prepare(SPECS / "tailored-leaflet.yaml", options),
@@ -55,7 +70,7 @@ def made(tmp_path_factory):
     return get
 
 
-@pytest.mark.parametrize("name", [*NAMES, DEJAVU, REPORT])
+@pytest.mark.parametrize("name", [*NAMES, DEJAVU, REPORT, *PACKETS])
 def test_page_validation_finds_nothing(made, name):
     import page  # the test extra installs page-validation
 
@@ -64,7 +79,7 @@ def test_page_validation_finds_nothing(made, name):
     assert report.is_compliant and report.rules.total >= 100
 
 
-@pytest.mark.parametrize("name", [*NAMES, DEJAVU, REPORT])
+@pytest.mark.parametrize("name", [*NAMES, DEJAVU, REPORT, *PACKETS])
 def test_outloud_finds_no_error_and_only_explained_warnings(made, name):
     from outloud import check  # the test extra installs outloud
 
