@@ -56,7 +56,7 @@ def made(tmp_path_factory):
                 data, _ = make_packet([prepare(SPECS / f"{spec}.yaml", options)
                                        for spec in PACKET_SPECS], options,
                                       PacketOptions(ident="first-visit"))
-                assert b"first-visit.html" in data["pdf"]  # it links its web copy
+                assert b"/handouts/first-visit" in data["pdf"]  # it links its web copy
                 data = data["pdf"]
             elif name == DEJAVU:
                 options = BuildOptions(site=str(SPECS / "sites" / "lakeside.yaml"))
