@@ -13,6 +13,7 @@ from handouts.render import quickstart  # noqa: F401 - first: imports ReportLab 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -260,9 +261,14 @@ def _medicines(medicines: tuple[Medicine, ...], ctx: Context, language: str
     recognised), and the pages to read."""
     theme = ctx.theme
     pad = theme.measures.body * 0.45
-    widths = [ctx.width * 0.36, ctx.width * 0.50, ctx.width * 0.14]
-    inside = ctx.within(ctx.node("Sect"))
     say = messages(language).say
+    # the page column fits its heading on one line ("Página" in large print), else the
+    # word would break inside itself; what it needs more comes from the middle column
+    page_head = say("medicines.column_page")
+    more = max(0.0, stringWidth(page_head, theme.cell_head.fontName, theme.cell_head.fontSize)
+               + 2 * pad + 2 - ctx.width * 0.14)
+    widths = [ctx.width * 0.36, ctx.width * 0.50 - more, ctx.width * 0.14 + more]
+    inside = ctx.within(ctx.node("Sect"))
     heading = inside.plain(say("medicines.heading"), theme.h2, role="H2")
     ctx = ctx.within(None)  # the cells are tagged TH and TD below
     entry_ctx, what_ctx, _ = (ctx.narrower(ctx.width - w + 2 * pad) for w in widths)

@@ -78,3 +78,17 @@ def test_both_bundled_fonts_draw_every_character_of_the_spanish_text(family):
         missing = sorted(c for c in needed | {"¿", "¡", "Á", "É", "Í", "Ó", "Ú", "Ñ", "Ü"}
                          if ord(c) not in cmap)
         assert missing == [], (face, missing)
+
+
+@pytest.mark.parametrize("font", ["carlsbad", "lakeside"])
+def test_the_medicines_tables_page_heading_is_one_word_in_large_print(tmp_path, font):
+    """"Página" is wider than the English "Page": in large print its column grows to hold
+    it on one line rather than breaking it as "Págin / a"."""
+    from pypdf import PdfReader
+
+    options = BuildOptions(language="es", large_print=True, out_dir=tmp_path,
+                           site=str(SPECS / "sites" / f"{font}.yaml"))
+    built = build(SPECS / "tailored-leaflet.yaml", options)
+    lines = [line.strip() for page in PdfReader(built.path).pages
+             for line in page.extract_text().splitlines()]
+    assert "Página" in lines and "Págin" not in lines
