@@ -78,8 +78,10 @@ def test_ci_runs_the_readme_test_command_and_it_reads_one_package_list():
     command = re.search(r"Run the tests:\n\n```bash\n(.+)\n```", README)[1]
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
           if line and not line.startswith(("#", "set ", "cd "))]
-    assert ci == [command] == ["tools/test"]
-    script = (ROOT / "tools" / "test").read_text()
+    assert ci == [command]
+    assert command.startswith("tools/test-setup && ") and command.endswith("python -m pytest")
+    assert "ruff check ." in command and "mkdocs build --strict" in command
+    script = (ROOT / "tools" / "test-setup").read_text()
     assert "tools/debian-packages" in script and "apt-get install" in script
     packages = [line.split()[0] for line in
                 (ROOT / "tools" / "debian-packages").read_text().splitlines()
@@ -93,14 +95,14 @@ def test_the_test_command_says_which_packages_to_install_when_it_cannot(tmp_path
     """Not root, a package missing: one apt-get line, exit 1, nothing else attempted."""
     fake = tmp_path / "repo"
     (fake / "tools").mkdir(parents=True)
-    shutil.copy(ROOT / "tools" / "test", fake / "tools" / "test")
+    shutil.copy(ROOT / "tools" / "test-setup", fake / "tools" / "test-setup")
     (fake / "tools" / "debian-packages").write_text(
         "# test\npoppler-utils   command -v pdfinfo\nno-such-package   false  # never there\n")
     bin_dir = tmp_path / "bin"  # `id -u` says 1000: not root, so nothing is installed
     bin_dir.mkdir()
     (bin_dir / "id").write_text("#!/bin/sh\necho 1000\n")
     (bin_dir / "id").chmod(0o755)
-    done = subprocess.run(["bash", str(fake / "tools" / "test")], cwd=tmp_path,
+    done = subprocess.run(["bash", str(fake / "tools" / "test-setup")], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60,
                           env={"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path)})
     assert done.returncode == 1, done.stderr
