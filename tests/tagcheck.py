@@ -366,30 +366,11 @@ def reading_order(document: Document) -> list[tuple[str, bool]]:
     """The text a reader meets, in the Document's order, as (text, loose) leaves: after a
     loose leaf (a row of the medicines table, whose wording the renderer composes) other
     text may follow before the next leaf."""
-    leaves = [] if document.brand.logo else [(document.brand.name, False)]
-    leaves += [(document.title, False)] + ([(document.subtitle, False)] if document.subtitle
-                                           else [])
-    say = messages(document.language).say
-    if document.prepared_for:
-        for label, value in prepared_for_rows(document):
-            leaves += [(label, False), (value, False)]
-    if document.safety:
-        leaves += _blocks((document.safety,), document.language)
-    if document.medicines:
-        leaves += [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
-                                                 "medicines.column_what",
-                                                 "medicines.column_page")]
-        for med in document.medicines:
-            leaves += [(med.entry, True)] + [(line.text, True) for line in med.lines]
+    leaves = _opening(document, [(document.subtitle, False)] if document.subtitle else [])
+    leaves += _medicines(document)
     for section in document.sections:
         leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    leaves += _blocks(document.disclaimer, document.language)
-    if document.references:
-        leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
-                                             for r in document.references]
-    if document.web_copy:  # the QR code is a Figure (no text); then its two lines
-        leaves += [(say("webcopy.line"), False), (document.web_copy, False)]
-    return leaves + footer_leaves(document)
+    return leaves + _closing(document)
 
 
 def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
@@ -397,32 +378,53 @@ def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
     contents with page numbers, medicines), each part's title, subtitle and sections, then
     the disclaimer, the references and the footer."""
     say = messages(document.language).say
-    leaves = [] if document.brand.logo else [(document.brand.name, False)]
-    leaves.append((document.title, False))
-    if document.prepared_for:
-        for label, value in prepared_for_rows(document):
-            leaves += [(label, False), (value, False)]
-    if document.safety:
-        leaves += _blocks((document.safety,), document.language)
+    leaves = _opening(document)
     leaves += [(say(key), False) for key in ("packet.contents", "packet.column_part",
                                              "packet.column_page")]
     leaves += [(part.title, False) for part in document.parts]
-    if document.medicines:
-        leaves += [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
-                                                 "medicines.column_what",
-                                                 "medicines.column_page")]
-        for med in document.medicines:
-            leaves += [(med.entry, True)] + [(line.text, True) for line in med.lines]
+    leaves += _medicines(document)
     sections = {section.id: section for section in document.sections}
     for part in document.parts:
         leaves += [(part.title, False)] + ([(part.subtitle, False)] if part.subtitle else [])
         for ident in part.section_ids:
             section = sections[ident]
             leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    leaves += _blocks(document.disclaimer, document.language)
+    return leaves + _closing(document)
+
+
+def _opening(document: Document, subtitle: list | None = None) -> list[tuple[str, bool]]:
+    """The band's name (when no logo stands for it), the title, the patient block and the
+    crisis box."""
+    leaves = [] if document.brand.logo else [(document.brand.name, False)]
+    leaves += [(document.title, False)] + (subtitle or [])
+    for label, value in prepared_for_rows(document) if document.prepared_for else ():
+        leaves += [(label, False), (value, False)]
+    if document.safety:
+        leaves += _blocks((document.safety,), document.language)
+    return leaves
+
+
+def _medicines(document: Document) -> list[tuple[str, bool]]:
+    """'Your medicines': its heading, its columns, then each entry's loose rows."""
+    if not document.medicines:
+        return []
+    say = messages(document.language).say
+    leaves = [(say(key), False) for key in ("medicines.heading", "medicines.column_entry",
+                                            "medicines.column_what", "medicines.column_page")]
+    for med in document.medicines:
+        leaves += [(med.entry, True)] + [(line.text, True) for line in med.lines]
+    return leaves
+
+
+def _closing(document: Document) -> list[tuple[str, bool]]:
+    """The disclaimer, the references, the web copy's two lines and the footer."""
+    say = messages(document.language).say
+    leaves = _blocks(document.disclaimer, document.language)
     if document.references:
         leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
                                                           for r in document.references]
+    if document.web_copy:  # the QR code is a Figure (no text); then its two lines
+        leaves += [(say("webcopy.line"), False), (document.web_copy, False)]
     return leaves + footer_leaves(document)
 
 
@@ -511,3 +513,16 @@ def _match(text: str, at: int, loose: bool, leaves: list[tuple]):
             return [f"read before {leaf[:60]!r}: {skipped[:80]!r}"]
         at, loose = found + len(want), leaf_loose
     return at, loose
+
+
+def bookmarks(pdf) -> list[tuple[int, str]]:
+    """A PDF's bookmarks (pikepdf), as (depth, title) in reading order."""
+    out, todo = [], [(pdf.Root.Outlines.First, 0)]
+    while todo:
+        item, depth = todo.pop()
+        while item is not None:
+            out.append((depth, str(item.Title)))
+            if "/First" in item:
+                todo.append((item.First, depth + 1))
+            item = item.get("/Next")
+    return out

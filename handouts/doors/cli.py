@@ -24,6 +24,14 @@ from handouts.errors import HandoutError, UsageError, capped, internal_error, sh
 
 PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 FORMAT_HELP = "Outputs: pdf, html (the accessible HTML twin) or pdf,html."
+# options several commands share, said the same way in each
+library_option = click.option("--library", "libraries", multiple=True,
+                              type=click.Path(file_okay=False, path_type=Path),
+                              help="A clinic's own content folder (repeatable).")
+outside_option = click.option("--allow-outside-paths", is_flag=True, help="Let specs and site "
+                              "files name files outside their own folders.")
+format_option = click.option("--format", "formats", default="pdf", show_default=True,
+                             help=FORMAT_HELP)
 MEDS_HELP = ("Medicines as the chart prints them: one per line, or separated by commas on one "
              "line; '-' reads them from standard input.")
 LANGUAGE_HELP = ("The handout's language (en, es): overrides the spec and its site; the file "
@@ -113,12 +121,9 @@ OUT_HELP = ("Folder for the {what} (default: build/), or, for one {one}, a file 
               "current medicines tailor the handout.")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
-@click.option("--library", "libraries", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A clinic's own content folder (repeatable).")
-@click.option("--allow-outside-paths", is_flag=True,
-              help="Let specs and site files name files outside their own folders.")
-@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@library_option
+@outside_option
+@format_option
 @click.option("--language", help=LANGUAGE_HELP)
 @reports_errors
 def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper: str | None,
@@ -172,12 +177,9 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the specs and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
-@click.option("--library", "libraries", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A clinic's own content folder (repeatable).")
-@click.option("--allow-outside-paths", is_flag=True,
-              help="Let specs and site files name files outside their own folders.")
-@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@library_option
+@outside_option
+@format_option
 @click.option("--language", help="The packet's language (en, es): overrides the specs and "
               "their site. Patient handouts only.")
 @reports_errors
@@ -247,11 +249,8 @@ def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
 @click.option("--force", is_flag=True, help="Rebuild even what has not changed.")
 @click.option("--shard", help="Build only slice I of N (e.g. 2/5), for splitting a batch "
               "across machines.")
-@click.option("--library", "libraries", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A clinic's own content folder (repeatable).")
-@click.option("--allow-outside-paths", is_flag=True,
-              help="Let specs and site files name files outside their own folders.")
+@library_option
+@outside_option
 @click.option("--contact-sheet", is_flag=True,
               help="Also write contact-sheet.png: every output's first page, labelled.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
@@ -270,7 +269,7 @@ def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
               help="For a tls:// scheduler: this client's private key (PEM).")
 @click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
               help="Tailor every handout to this FHIR file's current medicines (rebuilds all).")
-@click.option("--format", "formats", default="pdf", show_default=True, help=FORMAT_HELP)
+@format_option
 @click.option("--language", "languages", help="Build every patient handout in each of these "
               "languages (e.g. en,es), each named by it (intake-en.pdf, intake-es.pdf); "
               "clinician handouts in English only. Default: each spec's own.")
@@ -624,9 +623,7 @@ def meds(medicines: str | None, meds_file: Path | None, fhir: Path | None) -> No
 @click.option("--sites", "sites_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("specs/sites"), show_default=True,
               help="Folder of site files the form offers as clinics.")
-@click.option("--library", "libraries", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A clinic's own content folder (repeatable).")
+@library_option
 @reports_errors
 def serve(host: str, port: int, workers: int | None, sites_dir: Path,
           libraries: tuple[Path, ...]) -> None:
@@ -668,9 +665,7 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
               "looked up in specs/sites/, sites/ and this folder.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--strict", is_flag=True, help="Treat medicine names not recognised as errors.")
-@click.option("--library", "libraries", multiple=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="A clinic's own content folder (repeatable).")
+@library_option
 @reports_errors
 def report(spec: Path | None, meds: str | None, meds_file: Path | None, fhir: Path | None,
            out_dir: Path | None, out_name: str | None, site: str | None, paper: str | None,

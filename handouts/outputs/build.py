@@ -186,14 +186,20 @@ def build_prepared(prepared: Prepared, target: Path,
     twin in each other format has the same name with that format's suffix)."""
     check_private_name(target, prepared.spec_file, drugs=prepared.library.drugs)
     outputs, warnings = make_outputs(prepared, options)
+    return write_outputs(target, outputs, warnings, prepared.notes)
+
+
+def write_outputs(target: Path, outputs: dict[str, bytes], warnings: tuple[Problem, ...],
+                  notes: tuple[str, ...]) -> Built:
+    """Write each format's bytes atomically beside `target` (the PDF's path; each other
+    format the same name with its suffix) and say what was written."""
     written = []
     for fmt, data in outputs.items():
         path = target.with_suffix(f".{fmt}")
         write_atomic(path, data)
         written.append((path, len(data)))
     pages = page_count(outputs["pdf"]) if "pdf" in outputs else 0
-    return Built(written[0][0], pages, written[0][1], warnings, tuple(written[1:]),
-                 prepared.notes)
+    return Built(written[0][0], pages, written[0][1], warnings, tuple(written[1:]), notes)
 
 
 def make_pdf(prepared: Prepared, options: BuildOptions = BuildOptions()

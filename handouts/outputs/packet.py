@@ -11,7 +11,7 @@ from handouts.assemble.handout import assemble, choose_sections, recognise_medic
 from handouts.assemble.packet import assemble_packet
 from handouts.document import Document
 from handouts.errors import HandoutError, Problem, SpecError
-from handouts.files import today, write_atomic
+from handouts.files import today
 from handouts.locale.messages import messages
 from handouts.outputs.build import (
     BuildOptions,
@@ -19,12 +19,12 @@ from handouts.outputs.build import (
     Prepared,
     input_warnings,
     medicine_warning,
-    page_count,
     prepare,
     render,
     render_html,
     unprintable_fields,
     web_copy,
+    write_outputs,
 )
 from handouts.outputs.names import check_private_name, handout_id, web_copy_url
 
@@ -65,15 +65,8 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
                                      "patient's name or medicines") for p in exc.problems]
                             ) from None
     outputs, warnings = make_packet(prepared, options, packet)
-    written = []
-    for fmt, data in outputs.items():
-        path = target.with_suffix(f".{fmt}")
-        write_atomic(path, data)
-        written.append((path, len(data)))
-    pages = page_count(outputs["pdf"]) if "pdf" in outputs else 0
-    notes = tuple(note for one in prepared for note in one.notes)
-    return Built(written[0][0], pages, written[0][1], warnings, tuple(written[1:]),
-                 tuple(dict.fromkeys(notes)))
+    notes = tuple(dict.fromkeys(note for one in prepared for note in one.notes))
+    return write_outputs(target, outputs, warnings, notes)
 
 
 def same_packet(prepared: Sequence[Prepared]) -> list[Problem]:

@@ -19,6 +19,7 @@ from handouts.outputs.build import BuildOptions, prepare
 from handouts.outputs.packet import PacketOptions, build_packet, packet_document
 from handouts.render.pdf import render
 from tests.tagcheck import (
+    bookmarks,
     content_problems,
     packet_reading_order,
     reading_order_problems,
@@ -75,18 +76,6 @@ def _document(specs, options, title=None):
     return packet_document(prepared, options, PacketOptions(title))[0]
 
 
-def _outline(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:
-    out, todo = [], [(pdf.Root.Outlines.First, 0)]
-    while todo:
-        item, depth = todo.pop()
-        while item is not None:
-            out.append((depth, str(item.Title)))
-            if "/First" in item:
-                todo.append((item.First, depth + 1))
-            item = item.get("/Next")
-    return out
-
-
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -129,7 +118,7 @@ def test_a_packet_for_every_site_and_paper(specs, tmp_path, site, paper):
         assert f"Page {number} of {total}" in _flat(text)
     # a bookmark per part, at the top, with its sections under it
     with pikepdf.open(built.path) as pdf:
-        outline = _outline(pdf)
+        outline = bookmarks(pdf)
         assert pdf.docinfo.get("/Title") is not None
         assert "Jane" not in str(pdf.docinfo) and "Jane" not in built.path.name
     top = [title for depth, title in outline if depth == 0]

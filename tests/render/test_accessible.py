@@ -23,7 +23,13 @@ from handouts.render.printcheck import (
 )
 from tests.conftest import raw_text
 from tests.matrix import documents
-from tests.tagcheck import paint_order_problems, struct_roles, struct_text, words_split_by_a_hyphen
+from tests.tagcheck import (
+    bookmarks,
+    paint_order_problems,
+    struct_roles,
+    struct_text,
+    words_split_by_a_hyphen,
+)
 
 TAILORED = "tailored-leaflet-patient-letter-standard"
 
@@ -240,24 +246,12 @@ def test_the_report_heads_each_row_by_its_aspect(tmp_path):
 # ---- 11: bookmarks -----------------------------------------------------------------------
 
 
-def _outline(doc: pikepdf.Pdf) -> list[tuple[int, str]]:
-    out, todo = [], [(doc.Root.Outlines.First, 0)]
-    while todo:
-        item, depth = todo.pop()
-        while item is not None:
-            out.append((depth, str(item.Title)))
-            if "/First" in item:
-                todo.append((item.First, depth + 1))
-            item = item.get("/Next")
-    return out
-
-
 def test_long_handouts_have_bookmarks_from_their_headings(pdf):
     name = "everything-patient-patient-letter-standard"
     document = documents()[name]
     with pikepdf.open(pdf(name)) as doc:
         assert len(doc.pages) >= 5
-        outline = _outline(doc)
+        outline = bookmarks(doc)
     top = [title for depth, title in outline if depth == 0]
     assert top[0] == document.title
     assert [s.title for s in document.sections] == [t for t in top if t in
