@@ -380,8 +380,8 @@ def start_server(folder: Path, workers: int = 2, env: dict | None = None,
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "handouts", "serve", "--port", "0", "--workers", str(workers),
-         "--sites", str(EXAMPLES / "sites")], cwd=folder, stdout=subprocess.PIPE,
-        stderr=stderr, text=True, env=env)
+         "--sites", str(EXAMPLES / "sites"), "--specs", str(EXAMPLES)], cwd=folder,
+        stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
     line = process.stdout.readline()
     if "http://" not in line:
         process.kill()

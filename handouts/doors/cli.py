@@ -623,9 +623,13 @@ def meds(medicines: str | None, meds_file: Path | None, fhir: Path | None) -> No
 @click.option("--sites", "sites_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("specs/sites"), show_default=True,
               help="Folder of site files the form offers as clinics.")
+@click.option("--specs", "specs_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("specs"), show_default=True,
+              help="Folder of the clinic's standard handouts (specs naming no patient) the "
+              "form offers to add as a visit packet.")
 @library_option
 @reports_errors
-def serve(host: str, port: int, workers: int | None, sites_dir: Path,
+def serve(host: str, port: int, workers: int | None, sites_dir: Path, specs_dir: Path,
           libraries: tuple[Path, ...]) -> None:
     """Start the web app: a form for a clinician to paste a patient's medicines, check
     what was recognised, and open the tailored handout or the clinician report.
@@ -647,7 +651,7 @@ def serve(host: str, port: int, workers: int | None, sites_dir: Path,
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can use "
                    "the app (it has no login)", err=True)
-    run(host, port, workers or default_workers(), sites_dir, libraries)
+    run(host, port, workers or default_workers(), sites_dir, libraries, specs_dir)
 
 
 @main.command()

@@ -57,6 +57,9 @@ class Prepared:
     routes: tuple[tuple[str, int], ...] = ()  # (--meds or --fhir, entries) after the spec's
     notes: tuple[str, ...] = ()
     variant: str = ""  # "-a4", "-large-print": what the options change, for file names
+    # from a spec file, which batch publishes under its name; False for a spec given as data
+    # (the web form), which has no web copy to point to
+    from_file: bool = True
 
 
 def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared:
@@ -245,7 +248,8 @@ def web_copy(prepared: Prepared, options: BuildOptions) -> str | None:
     a patient handout that is not tailored: an address must never identify a patient."""
     spec, site = prepared.spec_file.spec, prepared.site
     if site is None or not site.model.web_copy or spec.audience != "patient" or \
-            spec.patient is not None or options.medications or options.fhir or prepared.routes:
+            spec.patient is not None or options.medications or options.fhir or \
+            prepared.routes or not prepared.from_file:
         return None
     ident = handout_id(prepared.spec_file.path.stem, options.language)
     return web_copy_url(site.model.web_copy, ident, spec.language)

@@ -69,10 +69,13 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     return write_outputs(target, outputs, warnings, notes)
 
 
-def same_packet(prepared: Sequence[Prepared]) -> list[Problem]:
+def same_packet(prepared: Sequence[Prepared], first_named: str | None = None
+                ) -> list[Problem]:
     """What keeps specs out of one packet: another site, audience or language than the
-    first spec's, or a patient other than the first patient named."""
+    first spec's (`first_named`: how to name it, else by its file), or a patient other than
+    the first patient named."""
     first = prepared[0]
+    first_named = first_named or f"the first spec's ({first.spec_file.path.name})"
     spec0 = first.spec_file.spec
     problems = []
     patient = None
@@ -81,8 +84,7 @@ def same_packet(prepared: Sequence[Prepared]) -> list[Problem]:
         line = one.spec_file.source.line_of
 
         def differs(what: str, field: str, hint: str, key=(), *, _path=path, _line=line):
-            problems.append(Problem(f"{what} differs from the first spec's "
-                                    f"({first.spec_file.path.name})", _path,
+            problems.append(Problem(f"{what} differs from {first_named}", _path,
                                     _line(key or (field,)), field, hint))
         if (one.site.id if one.site else None) != (first.site.id if first.site else None):
             differs("the site", "site", "a packet is for one clinic: give every spec the "

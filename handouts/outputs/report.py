@@ -49,11 +49,14 @@ def make_report(prepared: Prepared, options: BuildOptions | None = None
 
 
 def prepare_data(data: dict, label: str, site: Path | None = None,
-                 libraries: tuple[Path, ...] = ()) -> Prepared:
+                 libraries: tuple[Path, ...] = (), language: str = "",
+                 lines: dict | None = None) -> Prepared:
     """A spec given as data (a web form, `report --meds`), never read from or written to
-    disk, checked as a spec file is; `label` names it in messages."""
+    disk, checked as a spec file is; `label` names it in messages (with `lines`, where each
+    value was read), `language` is asked for as --language asks."""
     loaded = load_site(site) if site is not None else None
     library = open_library(tuple(libraries) + (loaded.libraries if loaded else ()))
-    spec_file = validate_spec(Path(label), Located(data, label), library)
-    spec_file = with_language(spec_file, own_language(data, loaded), library, False)
-    return Prepared(spec_file, loaded, library)
+    spec_file = validate_spec(Path(label), Located(data, label, lines or {}), library)
+    spec_file = with_language(spec_file, language or own_language(data, loaded), library,
+                              bool(language))
+    return Prepared(spec_file, loaded, library, from_file=False)

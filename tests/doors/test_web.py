@@ -203,6 +203,46 @@ def test_a_fhir_upload_joins_the_list_and_need_not_be_sent_again(browser, server
     page.close()
 
 
+def test_a_visit_packet_adds_the_clinics_standard_handouts_after_the_patients_own(
+        browser, server):
+    page, downloads = _page(browser, server)
+    page.get_by_label("Clinic", exact=True).select_option(label="Lakeside Behavioral Health")
+    page.get_by_label("Patient's name (optional)").fill(NAME)
+    page.get_by_label("Medicines", exact=True).fill("Zoloft 50mg qd")
+    packet = page.get_by_role("group", name="Visit packet (optional)")
+    assert "Ketamine and esketamine with co-prescribed psychiatric medicines (for clinicians)" \
+        in packet.inner_text()  # offered, and said to be for clinicians
+    assert "Jane Doe" not in page.content()  # a tailored example spec is never offered
+    packet.get_by_label("Ketamine treatment and your antidepressant").check()
+    page.get_by_role("button", name="Check medicines and preview").click()
+    _arrived(page, "#result-title")
+    assert page.get_by_role("heading", name="Page 1 of the visit packet").is_visible()
+    assert page.get_by_label("Ketamine treatment and your antidepressant").is_checked()
+    name, pdf = _downloaded(page, downloads, "Open the handout (PDF, new tab)")
+    assert name == "visit-packet.pdf"
+    pages = [normalise(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    cover = pages[0]
+    assert "Your visit packet" in cover and f"Prepared for {NAME}" in cover
+    assert "Your ketamine treatment and your medicines 2" in cover
+    starts = [n for n, text in enumerate(pages, 1)
+              if text.startswith("Lakeside Behavioral Health Ketamine treatment and your "
+                                 "antidepressant")]
+    assert len(starts) == 1 and f"Ketamine treatment and your antidepressant {starts[0]}" \
+        in cover  # its own pages, in the form's clinic (the spec names another), listed
+    assert "Carlsbad" not in " ".join(pages) and NAME not in " ".join(pages[1:])
+
+    packet.get_by_label("Ketamine and esketamine with co-prescribed psychiatric medicines "
+                        "(for clinicians)").check()
+    page.get_by_role("button", name="Check medicines and preview").click()
+    _arrived(page, "#error-summary")
+    assert page.locator("#error-summary a").all_inner_texts() == [
+        "Visit packet: “Ketamine and esketamine with co-prescribed psychiatric medicines”: "
+        "the audience differs from this handout's; untick it"]
+    page.locator("#error-summary a").click()
+    assert page.evaluate("document.activeElement.id") == "packet-everything-patient"
+    page.close()
+
+
 def test_keyboard_alone_reaches_every_field_in_order_and_builds(browser, server):
     page, downloads = _page(browser, server)
     seen = []
@@ -215,7 +255,8 @@ def test_keyboard_alone_reaches_every_field_in_order_and_builds(browser, server)
             break
     order = ["Skip to the form", "field-title", "field-site", "field-audience-patient",
              "field-paper-site", "field-large_print-box", "topic-ketamine-basics",
-             "section-ssri-snri", "field-name", "field-prepared_by", "field-medicines"]
+             "section-ssri-snri", "packet-ketamine-and-antidepressants", "field-name",
+             "field-prepared_by", "field-medicines"]
     assert [f for f in seen if f in order] == order
     page.keyboard.type("sertraline 100 mg")
     page.keyboard.press("Enter")
@@ -328,6 +369,12 @@ def test_every_page_passes_axe_and_says_where_its_skip_link_goes(browser, server
     page.get_by_role("button", name="Check medicines and preview").click()
     _arrived(page, "#error-summary")
     assert _axe(page) == []
+    page.get_by_label("Title", exact=True).fill("A packet")
+    page.get_by_label("Ketamine and esketamine with co-prescribed psychiatric medicines "
+                      "(for clinicians)").check()  # a packet's problem, on its own field
+    page.get_by_role("button", name="Check medicines and preview").click()
+    _arrived(page, "#error-summary")
+    assert "Visit packet" in page.inner_text("#error-summary") and _axe(page) == []
     page.goto(server["url"] + "/nothing-here")
     assert _axe(page) == []
     assert page.inner_text(".skip") == "Skip to the main content"  # there is no form here

@@ -17,31 +17,39 @@ from handouts.errors import HandoutError, Problem
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
-        sites_dir: Path | None = Path("specs/sites"), libraries: tuple[Path, ...] = ()) -> None:
+        sites_dir: Path | None = Path("specs/sites"), libraries: tuple[Path, ...] = (),
+        specs_dir: Path | None = Path("specs")) -> None:
     """Load everything a build needs, start the warm workers, then serve until Ctrl-C."""
     import uvicorn  # the web extra: loaded only when the app starts
 
     # the app's modules need the web extra too (Starlette, Jinja2)
-    from handouts.doors.serve.app import Sites, create_app
+    from handouts.doors.serve.app import create_app
     from handouts.doors.serve.door import Hosts  # the web extra (Starlette)
     from handouts.doors.serve.limits import BoundedProtocol  # the web extra (uvicorn)
+    from handouts.doors.serve.offers import Sites, Standards
     from handouts.doors.serve.pool import Pool
 
     library = warm_parent(libraries)
     sites, problems = Sites.read(sites_dir)
     for problem in problems:  # every bad site file, each named; the others are offered
         print(f"warning: {problem} (this clinic is not offered)", file=sys.stderr, flush=True)
+    standards, problems = Standards.read(specs_dir)
+    for problem in problems:
+        print(f"warning: {problem} (this handout is not offered for a visit packet)",
+              file=sys.stderr, flush=True)
     listening = _bind(host, port)
     bound = listening.getsockname()
     pool = Pool(workers, libraries)
     pool.warm()
     _log_to_stderr()
-    app = create_app(library, sites, pool, Hosts(host, bound[1]), libraries)
+    app = create_app(library, sites, pool, Hosts(host, bound[1]), libraries, standards)
     config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
                             lifespan="off", timeout_graceful_shutdown=5, http=BoundedProtocol)
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     print(f"handouts serve: http://{shown}:{bound[1]}/ ({workers} build workers, "
-          f"{len(sites.entries)} clinic{'' if len(sites.entries) == 1 else 's'}); "
+          f"{len(sites.entries)} clinic{'' if len(sites.entries) == 1 else 's'}, "
+          f"{len(standards.entries)} standard handout"
+          f"{'' if len(standards.entries) == 1 else 's'}); "
           "Ctrl-C stops it", flush=True)
     try:
         asyncio.run(_serve(uvicorn.Server(config), listening))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -24,10 +24,9 @@ from starlette.staticfiles import StaticFiles
 from handouts.doors.serve import jobs
 from handouts.doors.serve.door import MAX_BODY, REFUSED, Door, Hosts, Rejected, error_page
 from handouts.doors.serve.form import LABELS, Errors, Order, errors_from
+from handouts.doors.serve.offers import Sites, Standards
 from handouts.doors.serve.pages import Pages
 from handouts.doors.serve.pool import Pool
-from handouts.errors import HandoutError, Problem, capped
-from handouts.inputs.site import load_site
 from handouts.library.load import Library
 
 HERE = Path(__file__).parent
@@ -62,33 +61,14 @@ class InMemoryParser(MultiPartParser):
     spool_max_size = MAX_BODY + 1
 
 
-@dataclass(frozen=True)
-class Sites:
-    """The clinics the server offers: id -> (name, site file). The form sends an id; a
-    path never comes from the browser."""
-
-    entries: dict[str, tuple[str, Path]]
-
-    @classmethod
-    def read(cls, folder: Path | None) -> tuple[Sites, list[Problem]]:
-        """The clinics of a folder's site files, and the problems of those that do not
-        load (all of them, each naming its file: one bad file does not stop the rest)."""
-        found, problems = {}, []
-        for path in sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else ():
-            try:
-                site = load_site(path)
-            except HandoutError as exc:
-                problems += capped(exc.problems, 3)
-                continue
-            found[site.id] = (site.model.name, path)
-        return cls(found), problems
-
-
 def create_app(library: Library, sites: Sites, pool: Pool, hosts: Hosts,
-               libraries: tuple[Path, ...] = ()) -> Door:
+               libraries: tuple[Path, ...] = (), standards: Standards | None = None) -> Door:
     """The ASGI application, wrapped in the door that limits, logs and guards it; `hosts`
-    are the names it answers to (see door.Hosts)."""
-    pages = Pages(HERE / "templates", library, sites)
+    are the names it answers to (see door.Hosts); `standards` the handouts a visit packet
+    can add."""
+    standards = standards or Standards({})
+    pages = Pages(HERE / "templates", library, sites, standards)
+    offers = (sites, standards, libraries)
 
     async def index(request: Request) -> Response:
         return pages.form(Order(), Errors())
@@ -101,26 +81,29 @@ def create_app(library: Library, sites: Sites, pool: Pool, hosts: Hosts,
         return pages.form(order, errors, status=422)
 
     async def check(request: Request) -> Response:
-        order, errors = await read_order(request, sites, libraries)
+        order, errors = await read_order(request, *offers)
         if errors:
             return await refused(order, errors)
         outcome = await pool.run(jobs.check, order)
         if outcome.problems:
             return _failed(pages, order, outcome)
         order = replace(order, medicines_text="\n".join(outcome.medicines), fhir=None)
-        return pages.form(order, Errors(), result=_result(outcome))
+        return pages.form(order, Errors(), result=_result(outcome, bool(order.packet)))
 
     def output(kind: str):
         job, filename, media_type = OUTPUTS[kind]
 
         async def build(request: Request) -> Response:
-            order, errors = await read_order(request, sites, libraries, kind != "report")
+            order, errors = await read_order(request, *offers, kind != "report")
             if errors:
                 return await refused(order, errors)
             outcome = await pool.run(job, order)
             if outcome.problems:
                 return _failed(pages, order, outcome)
-            headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+            name = filename  # "visit-packet.pdf" when it is one: what the browser saves
+            if order.packet:
+                name = "visit-packet" + filename[filename.index("."):]
+            headers = {"Content-Disposition": f'inline; filename="{name}"'}
             if outcome.html is not None:
                 headers["Content-Security-Policy"] = TWIN_POLICY
             return Response(outcome.pdf if outcome.html is None else outcome.html,
@@ -165,9 +148,10 @@ def _failed(pages: Pages, order: Order, outcome: jobs.Outcome) -> Response:
     return pages.form(order, errors_from(outcome.problems), status=422)
 
 
-def _result(outcome: jobs.Outcome) -> dict:
+def _result(outcome: jobs.Outcome, packet: bool) -> dict:
     counts = Counter(row.outcome for row in outcome.rows)
     return {
+        "packet": packet,  # the preview is the packet's cover
         "rows": [(row, OUTCOME_LABELS[row.outcome]) for row in outcome.rows],
         "counts": [(label, counts[k]) for k, label in COUNT_LABELS.items() if counts[k]],
         "entries": len(outcome.medicines),
@@ -177,8 +161,9 @@ def _result(outcome: jobs.Outcome) -> dict:
     }
 
 
-async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...],
-                     needs_title: bool = True) -> tuple[Order, Errors]:
+async def read_order(request: Request, sites: Sites, standards: Standards,
+                     libraries: tuple[Path, ...], needs_title: bool = True
+                     ) -> tuple[Order, Errors]:
     """The submitted form as an Order, and what is wrong with it that can be seen before
     any build (the rest comes back from the worker)."""
     form = await _form(request)
@@ -187,6 +172,10 @@ async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...]
     if site and site not in sites.entries:
         errors.add("site", f"{LABELS['site']}: Unknown clinic; choose one from the list")
     fhir = await _upload(form.get("fhir"))
+    packet = tuple(dict.fromkeys(str(i) for i in form.getlist("packet")))
+    if any(i not in standards.entries for i in packet):
+        errors.add("packet", f"{LABELS['packet']}: Unknown handout; choose from the list")
+    packet = tuple(i for i in packet if i in standards.entries)
     order = Order(
         title=_text(form, "title"), site=site,
         site_path=sites.entries[site][1] if site in sites.entries else None,
@@ -196,7 +185,9 @@ async def read_order(request: Request, sites: Sites, libraries: tuple[Path, ...]
         topics=tuple(str(t) for t in form.getlist("topics")),
         comedications=tuple(str(c) for c in form.getlist("comedications")),
         name=_text(form, "name"), prepared_by=_text(form, "prepared_by"),
-        medicines_text=_text(form, "medicines"), fhir=fhir, libraries=libraries)
+        medicines_text=_text(form, "medicines"), fhir=fhir, libraries=libraries,
+        packet=packet, packet_specs=tuple((standards.entries[i].title,
+                                           standards.entries[i].path) for i in packet))
     if needs_title and not order.title.strip():
         errors.add("title", f"{LABELS['title']}: Enter a title for the handout")
     return order, errors

@@ -21,6 +21,7 @@ LABELS = {
     "title": "Title", "site": "Clinic", "audience": "Who it is for",
     "language": "Language of the handout", "paper": "Paper",
     "large_print": "Large print", "topics": "Topics", "comedications": "Medicine sections",
+    "packet": "Visit packet",
     "name": "Patient's name", "prepared_by": "Prepared by", "medicines": "Medicines",
     "fhir": "FHIR file",
 }
@@ -32,7 +33,7 @@ SPEC_FIELDS = {
     "comedications": "comedications", "patient.name": "name", "patient": "name",
     "patient.prepared_by": "prepared_by", "patient.medications": "medicines",
     "medicines": "medicines", "fhir": "fhir", "footer_note": "site",
-    "footer_note_language": "site", "name": "site",
+    "footer_note_language": "site", "name": "site", "packet": "packet",
 }
 
 
@@ -54,6 +55,10 @@ class Order:
     medicines_text: str = ""
     fhir: bytes | None = None
     libraries: tuple[Path, ...] = ()
+    # the standard handouts printed after this one as a visit packet: their ids as the form
+    # sent them, and (title, spec file) from the server's own list
+    packet: tuple[str, ...] = ()
+    packet_specs: tuple[tuple[str, Path], ...] = ()
 
     @property
     def medicines(self) -> tuple[str, ...]:

@@ -9,9 +9,11 @@ from functools import wraps
 from typing import NamedTuple
 
 from handouts.doors.serve.form import Order
+from handouts.doors.serve.offers import standard_prepared
 from handouts.errors import HandoutError, Problem, internal_error
-from handouts.outputs.build import BuildOptions, check_medications, make_outputs, make_pdf
+from handouts.outputs.build import BuildOptions, check_medications, make_outputs
 from handouts.outputs.collecting import COLLECTOR
+from handouts.outputs.packet import PacketOptions, make_packet, same_packet
 from handouts.outputs.report import make_report, prepare_data
 
 PREVIEW_DPI = 60
@@ -78,6 +80,42 @@ def _prepared(order: Order, medicines: tuple[str, ...], audience: str | None = N
     return prepare_data(data, "form", order.site_path, order.libraries)
 
 
+def _outputs(order: Order, medicines: tuple[str, ...], formats: tuple[str, ...] = ("pdf",)
+             ) -> dict[str, bytes]:
+    """The handout, or with standard handouts ticked, the visit packet: the form's handout
+    first (its patient block on the cover), then each standard handout in the form's clinic
+    and language. A packet from the form has no web copy, so no QR code."""
+    prepared = _prepared(order, medicines)
+    options = BuildOptions(formats=formats)
+    if not order.packet_specs:
+        return make_outputs(prepared, options)[0]
+    parts, problems = [prepared], []
+    for title, path in order.packet_specs:
+        try:
+            parts.append(standard_prepared(path, order.site_path, order.language,
+                                           order.libraries))
+        except HandoutError as exc:
+            problems += [_in_packet(p, title) for p in exc.problems]
+    if not problems:
+        titles = dict((str(path), title) for title, path in order.packet_specs)
+        problems = [_in_packet(p, titles.get(p.file or "", ""))
+                    for p in same_packet(parts, first_named="this handout's")]
+    if problems:
+        raise HandoutError(problems)
+    return make_packet(parts, options, PacketOptions())[0]
+
+
+def _in_packet(problem: Problem, title: str) -> Problem:
+    """A standard handout's problem, said of the form's packet field and the handout's
+    title (its file is the server's, not the clinician's to change)."""
+    if problem.file is None or problem.file == "form":
+        return problem
+    mismatch = problem.field in ("audience", "language")
+    return Problem(f"“{title}”: {problem.message}", field="packet",
+                   hint="untick it" if mismatch else "untick it, and tell whoever runs this "
+                   "service that its file needs correcting")
+
+
 def _rows(prepared) -> tuple[Row, ...]:
     library = prepared.library
     rows = []
@@ -100,9 +138,8 @@ def check(order: Order) -> Outcome:
     from handouts.render.preview import page_png  # pypdfium2: start-up time
 
     medicines, notes = _medicines(order)
-    prepared = _prepared(order, medicines)
-    rows = _rows(prepared)
-    pdf, _ = make_pdf(prepared, BuildOptions())
+    rows = _rows(_prepared(order, medicines))
+    pdf = _outputs(order, medicines)["pdf"]
     return Outcome(rows=rows, preview=page_png(pdf, 1, PREVIEW_DPI), medicines=medicines,
                    notes=notes)
 
@@ -118,16 +155,15 @@ def medicine_problems(order: Order) -> Outcome:
 @guarded
 def handout(order: Order) -> Outcome:
     medicines, notes = _medicines(order)
-    pdf, _ = make_pdf(_prepared(order, medicines), BuildOptions())
-    return Outcome(pdf=pdf, medicines=medicines, notes=notes)
+    return Outcome(pdf=_outputs(order, medicines)["pdf"], medicines=medicines, notes=notes)
 
 
 @guarded
 def twin(order: Order) -> Outcome:
     """The handout as one self-contained, accessible web page (the HTML twin)."""
     medicines, notes = _medicines(order)
-    outputs, _ = make_outputs(_prepared(order, medicines), BuildOptions(formats=("html",)))
-    return Outcome(html=outputs["html"], medicines=medicines, notes=notes)
+    html = _outputs(order, medicines, ("html",))["html"]
+    return Outcome(html=html, medicines=medicines, notes=notes)
 
 
 @guarded
