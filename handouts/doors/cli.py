@@ -488,7 +488,8 @@ def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Pat
     library = open_library(libraries)
     report = check_library(library, today())
     specs = tuple(find_specs(specs))  # folders as batch takes them
-    report.problems += check_specs(specs, library, find_sites(sites))
+    checked = check_specs(specs, library, find_sites(sites))
+    report.problems += checked.problems
     for line in summary_lines(report):
         click.echo(line)
     for problem in capped(report.problems):
@@ -499,7 +500,10 @@ def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Pat
     counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
     errors = len(report.errors) + (len(report.warnings) if strict else 0)
     warnings = 0 if strict else len(report.warnings)
-    click.echo(f"checked {counts}, {len(specs)} specs: {errors} errors, {warnings} warnings")
+    files = f"{checked.specs} spec{'' if checked.specs == 1 else 's'}" + (
+        f", {checked.packets} packet file{'' if checked.packets == 1 else 's'}"
+        if checked.packets else "")
+    click.echo(f"checked {counts}, {files}: {errors} errors, {warnings} warnings")
     if errors:
         sys.exit(1)
 

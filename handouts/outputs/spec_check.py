@@ -4,6 +4,7 @@ with every problem and warning a build would give, without laying anything out."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import HandoutError, Problem
@@ -22,17 +23,26 @@ def _medicine_problems(spec_file, library: Library) -> list[Problem]:
     return [medicine_warning(prepared, i) for i, r in enumerate(found) if not r.known]
 
 
+@dataclass(frozen=True)
+class Checked:
+    problems: list[Problem]
+    specs: int  # spec files checked, those of packet files included
+    packets: int  # packet files checked
+
+
 def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] = ()
-                ) -> list[Problem]:
+                ) -> Checked:
     """Load each spec and each site (named by a spec or given) as a build would; report
     what is wrong, including print problems of the sites' colours. A packet file is
     checked, and its specs with it."""
     problems: list[Problem] = []
     site_paths = list(sites)
     paths = list(paths)
+    packets = 0
     for path in paths:
         try:
             if is_packet(read_spec(path)):  # a packet file: checked, then its specs
+                packets += 1
                 paths += [p for p in read_packet(path).specs if p not in paths]
                 continue
             spec_file = load_spec(path, library)
@@ -48,4 +58,4 @@ def check_specs(paths: Sequence[Path], library: Library, sites: Sequence[Path] =
             problems.extend(site_warnings(load_site(site_path)))
         except HandoutError as exc:
             problems.extend(exc.problems)
-    return problems
+    return Checked(problems, len(paths) - packets, packets)

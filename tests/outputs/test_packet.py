@@ -306,7 +306,9 @@ def test_batch_builds_a_packet_file_for_every_site_and_rebuilds_when_a_part_chan
 def test_check_reads_a_packet_file_and_its_specs(specs, tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text("packet:\n  specs: [basics.yaml, visit.yaml]\n", encoding="utf-8")
-    assert CliRunner().invoke(main, ["check", str(good)]).exit_code == 0
+    result = CliRunner().invoke(main, ["check", str(good)])
+    assert result.exit_code == 0
+    assert "2 specs, 1 packet file: 0 errors, 0 warnings" in result.output  # its specs too
     specs[2].write_text("title: x\naudience: patient\ntopics: [no-such-topic]\n",
                         encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(good)])
