@@ -102,11 +102,13 @@ class NumberingCanvas(Canvas):
 
 
 class SectionAnchor(Flowable):
-    """Zero-size marker: records the page a section starts on."""
+    """Zero-size marker: records the page a section starts on; with `destination`, the
+    place a link to "#<section id>" goes (a packet's part, from its contents)."""
 
-    def __init__(self, section_id: str):
+    def __init__(self, section_id: str, destination: bool = False):
         super().__init__()
         self.section_id = section_id
+        self.destination = destination
         self.width = self.height = 0
 
     def wrap(self, *_):
@@ -114,6 +116,8 @@ class SectionAnchor(Flowable):
 
     def draw(self) -> None:
         self.canv.section_pages.setdefault(self.section_id, self.canv.getPageNumber())
+        if self.destination:
+            self.canv.bookmarkHorizontal(self.section_id, 0, 0)
 
 
 class PageNumber(Flowable):

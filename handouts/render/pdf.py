@@ -32,13 +32,13 @@ from handouts.locale.messages import message_id, messages
 from handouts.render.canvas import TaggedCanvas
 from handouts.render.flowables import Context, fits_a_page, flowables, keep_with_next, table_style
 from handouts.render.fonts import family
-from handouts.render.markup import Glyphs, reference_anchor
+from handouts.render.markup import Glyphs, reference_anchor, tagged_markup, text_markup
 from handouts.render.numbering import NumberingCanvas, PageNumber, SectionAnchor
 from handouts.render.pages import SAFE_MARGIN, Furniture
 from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
-from handouts.render.tagged import TaggedTable
-from handouts.render.tags import Marking, Node, table_rows
+from handouts.render.tagged import Para, TaggedTable
+from handouts.render.tags import Marking, Node, cell_nodes, table_rows
 from handouts.render.webcopy import web_copy_part
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
@@ -188,7 +188,7 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
     sections = {section.id: section for section in document.sections}
     for part in document.parts:
         inside = ctx.within(ctx.node("Part"))
-        parts += [PageBreak(), SectionAnchor(part.id),
+        parts += [PageBreak(), SectionAnchor(part.id, destination=True),
                   inside.plain(part.title, theme.title, role="H1")]
         if part.subtitle:
             parts.append(inside.plain(part.subtitle, theme.subtitle))
@@ -198,27 +198,45 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
 
 
 def _contents(document: Document, ctx: Context) -> list[Flowable]:
-    """'Contents': a table of the parts' titles and the page each starts on (a number
-    filled in when the last page is known)."""
+    """'Contents': a table of the parts' titles, each a link to the part, and the page
+    each starts on (a number filled in when the last page is known)."""
     theme = ctx.theme
     say = messages(document.language).say
     pad = theme.measures.body * 0.45
     widths = [ctx.width * 0.8, ctx.width * 0.2]
     inside = ctx.within(ctx.node("Sect"))
     heading = inside.plain(say("packet.contents"), theme.h2, role="H2")
-    ctx = ctx.within(None)  # the cells are tagged TH and TD below
+    struct = inside.node("Table")
+    # made first: a title's link is a Link element in its cell
+    nodes = cell_nodes(struct, [2] * (len(document.parts) + 1)) if struct else None
+    ctx = ctx.within(None)  # each cell is its node's text
     title_ctx = ctx.narrower(ctx.width - widths[0] + 2 * pad)
     rows: list[list] = [[ctx.plain(say("packet.column_part"), theme.cell_head),
                          ctx.plain(say("packet.column_page"), theme.cell_head)]]
-    for part in document.parts:
-        rows.append([title_ctx.plain(part.title, theme.cell),
+    for index, part in enumerate(document.parts, 1):
+        rows.append([_part_link(part.id, part.title, title_ctx,
+                                nodes[index][0] if nodes else None),
                      PageNumber(part.id, theme.font.regular, theme.cell.fontSize, MUTED)])
     table = TaggedTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(theme, _medicine_style(theme)))
-    if inside.parent:
-        table.struct = inside.parent.add("Table")
-        table_rows(table.struct, rows)
+    if nodes:
+        table.struct = struct
+        for row, row_nodes in zip(rows, nodes, strict=True):
+            for cell, node in zip(row, row_nodes, strict=True):
+                cell.struct = node
     return [keep_with_next(heading, ctx, [table]), heading, table, _gap(theme)]
+
+
+def _part_link(ident: str, title: str, ctx: Context, cell: Node | None) -> Para:
+    """A part's title in the contents, a link to the top of its first page, for a reader
+    on a screen; tagged, a Link element in its `cell`, said as its title."""
+    link = f'<a href="#{ident}">{text_markup(title, ctx.glyphs, ctx.fit(ctx.theme.cell))}</a>'
+    if cell is not None:
+        link = tagged_markup(link, cell.inline_child("Link", url=f"#{ident}",
+                                                     contents=title))
+    para = Para(link, ctx.theme.cell)
+    para.title = title
+    return para
 
 
 def _reference_entries(document: Document, ctx: Context) -> list[Flowable]:

@@ -84,20 +84,33 @@ def table_rows(table: Node, rows: list[list], header_rows: int = 1,
     """Give each cell of a table (lists of cell contents) a TR in the table's THead or
     TBody, and a TH (heading its column, or with `row_headers` its row) or TD node; a
     cell's flowables take the node as their `struct`."""
-    head = table.add("THead") if header_rows else None
-    body = table.add("TBody")
-    for r, row in enumerate(rows):
-        tr = (head if r < header_rows else body).add("TR")
-        for cell in row:
-            if r < header_rows:
-                node = tr.add("TH", A={"O": "Table", "Scope": "Column"})
-            elif row_headers and cell is row[0]:
-                node = tr.add("TH", A={"O": "Table", "Scope": "Row"})
-            else:
-                node = tr.add("TD")
+    nodes = cell_nodes(table, [len(row) for row in rows], header_rows, row_headers)
+    for row, row_nodes in zip(rows, nodes, strict=True):
+        for cell, node in zip(row, row_nodes, strict=True):
             for flowable in cell if isinstance(cell, list | tuple) else (cell,):
                 if hasattr(flowable, "struct"):
                     flowable.struct = node
+
+
+def cell_nodes(table: Node, row_lengths: list[int], header_rows: int = 1,
+               row_headers: bool = False) -> list[list[Node]]:
+    """A table's TR, TH and TD nodes (see `table_rows`), made before its cells when a
+    cell's text needs its node (a link inside it)."""
+    head = table.add("THead") if header_rows else None
+    body = table.add("TBody")
+    nodes = []
+    for r, length in enumerate(row_lengths):
+        tr = (head if r < header_rows else body).add("TR")
+        row = []
+        for c in range(length):
+            if r < header_rows:
+                row.append(tr.add("TH", A={"O": "Table", "Scope": "Column"}))
+            elif row_headers and c == 0:
+                row.append(tr.add("TH", A={"O": "Table", "Scope": "Row"}))
+            else:
+                row.append(tr.add("TD"))
+        nodes.append(row)
+    return nodes
 
 
 @dataclass

@@ -125,6 +125,30 @@ def test_a_packet_for_every_site_and_paper(specs, tmp_path, site, paper):
     assert [t for t in top if t in {p.title for p in document.parts}] == \
         [p.title for p in document.parts]
     assert (1, "What to expect on treatment day") in outline
+    # each title in the contents a link to its part's first page, tagged in its cell
+    with pikepdf.open(built.path) as pdf:
+        pages = [page.obj.objgen for page in pdf.pages]
+        links = {str(a.Contents): pages.index(a.Dest[0].objgen) + 1
+                 for a in pdf.pages[0].Annots if str(a.Contents) in
+                 {p.title for p in document.parts}}
+        cells = [str(k.Obj.Contents) for element in _elements(pdf.Root.StructTreeRoot)
+                 if element.get("/S") == "/TD" for kid in _elements(element)
+                 if kid.get("/S") == "/Link" for k in kid.K if isinstance(k, pikepdf.Dictionary)
+                 and k.get("/Type") == "/OBJR"]
+    listed = {part.title: int(re.search(re.escape(_flat(part.title)) + r" (\d+)",
+                                        cover).group(1)) for part in document.parts}
+    assert links == listed and cells == [p.title for p in document.parts]
+
+
+def _elements(node) -> list:
+    """Every structure element under `node`, in reading order."""
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+    found = []
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found += [kid, *_elements(kid)]
+    return found
 
 
 def test_references_are_merged_and_numbered_again_across_the_packet(specs):
