@@ -40,6 +40,22 @@ MEDS_FILE_HELP = "A file of medicines, as pasted from the chart (one per line)."
 MAX_MEDS_BYTES = 200_000  # four times the web form's paste limit
 
 
+def medicines_options(tailored: str, added: str = ""):
+    """--meds, --meds-file and --fhir: the patient's medicines, which tailor `tailored`."""
+    def decorate(command):
+        for option in reversed((
+                click.option("--meds", help=MEDS_HELP + added),
+                click.option("--meds-file", type=click.Path(dir_okay=False, path_type=Path),
+                             help=MEDS_FILE_HELP + added),
+                click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
+                             help="A FHIR R4 Bundle, MedicationStatement or "
+                             "MedicationRequest (JSON) whose current medicines tailor "
+                             f"{tailored}."))):
+            command = option(command)
+        return command
+    return decorate
+
+
 def quiet_collector() -> None:
     """Keep the objects made while importing out of the garbage collector's full passes:
     a one-off command would otherwise spend tens of milliseconds scanning them."""
@@ -113,12 +129,7 @@ OUT_HELP = ("Folder for the {what} (default: build/), or, for one {one}, a file 
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides the spec.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the spec and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column (as large_print: true).")
-@click.option("--meds", help=MEDS_HELP)
-@click.option("--meds-file", type=click.Path(dir_okay=False, path_type=Path),
-              help=MEDS_FILE_HELP)
-@click.option("--fhir", type=click.Path(dir_okay=False, path_type=Path),
-              help="A FHIR R4 Bundle, MedicationStatement or MedicationRequest (JSON) whose "
-              "current medicines tailor the handout.")
+@medicines_options("the handout")
 @click.option("--out-name", help="File name for the PDF (one spec only).")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
 @library_option
@@ -176,6 +187,8 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
 @click.option("--site", help="Site id (specs/sites/<id>.yaml) or path; overrides every spec's.")
 @click.option("--paper", type=PAPERS, help="Paper size; overrides the specs and site.")
 @click.option("--large-print", is_flag=True, help="18 pt type, one column.")
+@medicines_options("the first handout", " Added to the first spec's patient: its handout "
+                   "is tailored, and the cover lists them.")
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown medicines) as errors.")
 @library_option
 @outside_option
@@ -184,10 +197,12 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
               "their site. Patient handouts only.")
 @reports_errors
 def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | None,
-           paper: str | None, large_print: bool, strict: bool, libraries: tuple[Path, ...],
+           paper: str | None, large_print: bool, meds: str | None, meds_file: Path | None,
+           fhir: Path | None, strict: bool, libraries: tuple[Path, ...],
            allow_outside_paths: bool, formats: str, language: str | None) -> None:
     """Build one packet from several SPEC files: a cover with the contents, then each
-    handout from a new page, one reference list, one PDF (and its HTML twin)."""
+    handout from a new page, one reference list, one PDF (and its HTML twin). The
+    patient's medicines (--meds, --fhir) tailor the first handout."""
     from handouts.files import parse_formats
     from handouts.outputs.build import BuildOptions
     from handouts.outputs.names import output_name
@@ -197,10 +212,10 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
     if out.suffix.lower() != ".pdf":
         raise click.UsageError("-o names the packet's PDF: a file name ending in .pdf")
     target = out.parent / output_name(out.stem, out.name)
-    options = BuildOptions(out.parent, site, paper.lower() if paper else None, (),
-                           out.name, strict, libraries, allow_outside_paths,
-                           large_print=large_print, formats=parse_formats(formats),
-                           language=language_option(language))
+    options = BuildOptions(out.parent, site, paper.lower() if paper else None,
+                           read_meds(meds, meds_file), out.name, strict, libraries,
+                           allow_outside_paths, fhir=fhir, large_print=large_print,
+                           formats=parse_formats(formats), language=language_option(language))
     given = specs
     specs, title = packet_specs(specs, title, allow_outside_paths)
     # one packet file alone: the packet batch would build, with its web copy's address

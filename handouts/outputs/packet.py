@@ -47,9 +47,10 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     options, packet = options or BuildOptions(), packet or PacketOptions()
     problems: list[Problem] = []
     prepared: list[Prepared] = []
-    for path in spec_paths:
-        try:
-            prepared.append(prepare(path, options))
+    for index, path in enumerate(spec_paths):
+        try:  # the patient's medicines tailor the first handout, whose patient the cover has
+            prepared.append(prepare(path, options if index == 0 else
+                                    replace(options, medications=(), fhir=None)))
         except HandoutError as exc:
             problems += exc.problems
     if problems:

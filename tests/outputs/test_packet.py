@@ -245,6 +245,32 @@ def test_the_command_writes_one_packet(specs, tmp_path):
     assert "Before your first visit" in PdfReader(out).pages[0].extract_text()
 
 
+def test_the_patients_medicines_from_the_command_line_tailor_the_first_handout(
+        specs, tmp_path):
+    out = tmp_path / "packet-0042.pdf"
+    meds = tmp_path / "meds.txt"
+    meds.write_text("1. lithium 300 mg bid\n2. LORazepam 0.5 MG Oral Tablet prn\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["packet", str(specs[1]), str(specs[2]), "-o", str(out),
+                                       "--site", "carlsbad", "--meds-file", str(meds)])
+    assert result.exit_code == 0, result.output
+    texts = [_flat(page.extract_text()) for page in PdfReader(out).pages]
+    cover = texts[0]
+    assert "lithium 300 mg: lithium (mood stabilizer)" in cover  # "Your medicines", once
+    listed = int(re.search(r"Ketamine, the basics (\d+)", cover).group(1))
+    second = int(re.search(r"Your treatment day (\d+)", cover).group(1))
+    first_part, second_part = " ".join(texts[listed - 1:second - 1]), " ".join(texts[second - 1:])
+    assert "Ketamine with lithium" in first_part and "Ketamine with lithium" not in second_part
+    # the second spec asks for benzodiazepines itself: printed there, as its spec says
+    assert "Ketamine with benzodiazepines" in second_part
+    assert b"/handouts/" not in out.read_bytes()  # tailored: no web copy, no QR code
+    refused = CliRunner().invoke(main, ["packet", str(specs[1]), str(specs[2]), "-o",
+                                        str(tmp_path / "lithium-packet.pdf"), "--site",
+                                        "carlsbad", "--meds", "lithium 300 mg"])
+    assert refused.exit_code == 1 and "-o" in refused.output
+    assert not (tmp_path / "lithium-packet.pdf").exists()
+
+
 def test_two_patients_are_refused_where_the_second_is_given(specs, tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text(textwrap.dedent("""\
