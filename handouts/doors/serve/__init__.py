@@ -33,7 +33,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     sites, problems = Sites.read(sites_dir)
     for problem in problems:  # every bad site file, each named; the others are offered
         print(f"warning: {problem} (this clinic is not offered)", file=sys.stderr, flush=True)
-    standards, problems = Standards.read(specs_dir)
+    standards, problems = Standards.read(specs_dir, libraries)
     for problem in problems:
         print(f"warning: {problem} (this handout is not offered for a visit packet)",
               file=sys.stderr, flush=True)

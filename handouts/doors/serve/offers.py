@@ -11,7 +11,7 @@ from handouts.errors import HandoutError, Problem, capped
 from handouts.inputs.packetfile import is_packet
 from handouts.inputs.site import load_site
 from handouts.inputs.spec import read_spec
-from handouts.outputs.build import Prepared
+from handouts.outputs.build import BuildOptions, Prepared, prepare
 from handouts.outputs.report import prepare_data
 
 
@@ -53,16 +53,18 @@ class Standards:
     entries: dict[str, Standard]
 
     @classmethod
-    def read(cls, folder: Path | None) -> tuple[Standards, list[Problem]]:
+    def read(cls, folder: Path | None, libraries: tuple[Path, ...] = ()
+             ) -> tuple[Standards, list[Problem]]:
         """The specs of a folder that name no patient, and the problems of those that do not
-        load. Packet files and tailored specs are passed over: a packet's specs are offered
-        one by one, and a tailored spec's patient is not the form's."""
+        load as written (with their own site). Packet files and tailored specs are passed
+        over: a packet's specs are offered one by one, and a tailored spec's patient is not
+        the form's."""
         found, problems = [], []
         for path in _yaml_files(folder):
             try:
                 if is_packet(read_spec(path)):
                     continue
-                spec = standard_prepared(path).spec_file.spec
+                spec = prepare(path, BuildOptions(libraries=libraries)).spec_file.spec
             except HandoutError as exc:
                 problems += capped(exc.problems, 3)
                 continue
