@@ -43,6 +43,11 @@ def body_text(path: Path) -> str:
     return normalise("\n".join(_page_body(page) for page in PdfReader(path).pages))
 
 
+def page_bodies(path: Path) -> list[str]:
+    """Each page's text between the header band and the footer."""
+    return [normalise(_page_body(page)) for page in PdfReader(path).pages]
+
+
 def _page_body(page) -> str:
     height = float(page.mediabox.height)
     kept: list[str] = []

@@ -362,26 +362,32 @@ def paint_order_problems(path: Path) -> list[str]:
 # ---- reading order ------------------------------------------------------------------------
 
 
-def reading_order(document: Document) -> list[tuple[str, bool]]:
+def reading_order(document: Document, web_copy_first: bool = False
+                  ) -> list[tuple[str, bool]]:
     """The text a reader meets, in the Document's order, as (text, loose) leaves: after a
     loose leaf (a row of the medicines table, whose wording the renderer composes) other
-    text may follow before the next leaf."""
+    text may follow before the next leaf. `web_copy_first`: the web copy's code opens the
+    handout, under the crisis box (where the references leave it no room at the end)."""
     leaves = _opening(document, [(document.subtitle, False)] if document.subtitle else [])
+    leaves += _web_copy(document) if web_copy_first else []
     leaves += _medicines(document)
     for section in document.sections:
         leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    return leaves + _closing(document)
+    return leaves + _closing(document, not web_copy_first)
 
 
-def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
+def packet_reading_order(document: Document, web_copy_first: bool = False
+                         ) -> list[tuple[str, bool]]:
     """What a reader meets in a packet: the cover (title, patient block, crisis box,
-    contents with page numbers, medicines), each part's title, subtitle and sections, then
-    the disclaimer, the references and the footer."""
+    contents with page numbers, the web copy's code where it goes first, medicines), each
+    part's title, subtitle and sections, then the disclaimer, the references, the web copy's
+    code and the footer."""
     say = messages(document.language).say
     leaves = _opening(document)
     leaves += [(say(key), False) for key in ("packet.contents", "packet.column_part",
                                              "packet.column_page")]
     leaves += [(part.title, False) for part in document.parts]
+    leaves += _web_copy(document) if web_copy_first else []
     leaves += _medicines(document)
     sections = {section.id: section for section in document.sections}
     for part in document.parts:
@@ -389,7 +395,7 @@ def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
         for ident in part.section_ids:
             section = sections[ident]
             leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    return leaves + _closing(document)
+    return leaves + _closing(document, not web_copy_first)
 
 
 def _opening(document: Document, subtitle: list | None = None) -> list[tuple[str, bool]]:
@@ -416,16 +422,22 @@ def _medicines(document: Document) -> list[tuple[str, bool]]:
     return leaves
 
 
-def _closing(document: Document) -> list[tuple[str, bool]]:
-    """The disclaimer, the references, the web copy's two lines and the footer."""
+def _web_copy(document: Document) -> list[tuple[str, bool]]:
+    """The QR code is a Figure (no text); then its two lines."""
+    if not document.web_copy:
+        return []
+    return [(messages(document.language).say("webcopy.line"), False), (document.web_copy, False)]
+
+
+def _closing(document: Document, web_copy: bool = True) -> list[tuple[str, bool]]:
+    """The disclaimer, the references, the web copy's two lines (unless they came first)
+    and the footer."""
     say = messages(document.language).say
     leaves = _blocks(document.disclaimer, document.language)
     if document.references:
         leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
                                                           for r in document.references]
-    if document.web_copy:  # the QR code is a Figure (no text); then its two lines
-        leaves += [(say("webcopy.line"), False), (document.web_copy, False)]
-    return leaves + footer_leaves(document)
+    return leaves + (_web_copy(document) if web_copy else []) + footer_leaves(document)
 
 
 def footer_leaves(document: Document) -> list[tuple[str, bool]]:

@@ -39,7 +39,7 @@ from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import Marking, Node, table_rows
-from handouts.render.webcopy import web_copy_part
+from handouts.render.webcopy import PageMark, web_copy_part
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -50,8 +50,14 @@ PACKET_LEVELS = {"H1": 0, "H2": 1, "H3": 2}
 
 def render(document: Document) -> bytes:
     """Lay out the document and return the bytes of a tagged PDF (PDF/UA-1), the same
-    bytes for the same document (ReportLab's invariant mode)."""
-    return prepare_layout(document).build()
+    bytes for the same document (ReportLab's invariant mode). A web copy's QR code that
+    the references push onto a page of its own goes on the first page instead: laid out
+    again, so the code never costs a sheet of paper (see webcopy)."""
+    layout = prepare_layout(document)
+    data = layout.build()
+    if layout.web_copy is not None and layout.web_copy.alone():
+        data = prepare_layout(document, web_copy_first=True).build()
+    return data
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Layout:
     story: list[Flowable]
     out: io.BytesIO
     canvasmaker: partial
+    web_copy: PageMark | None = None  # where the web copy's code fell, once built
 
     def build(self) -> bytes:
         try:
@@ -75,9 +82,11 @@ class Layout:
         return self.out.getvalue()
 
 
-def prepare_layout(document: Document, tagged: bool = True) -> Layout:
+def prepare_layout(document: Document, tagged: bool = True,
+                   web_copy_first: bool = False) -> Layout:
     """Styles, page templates and flowables for a document; nothing is laid out yet.
-    `tagged=False` (for the benchmark only) leaves out the structure tree."""
+    `tagged=False` (for the benchmark only) leaves out the structure tree;
+    `web_copy_first` puts the web copy's code in the opening, not at the end."""
     main = family(document.brand.font)
     glyphs = Glyphs(main)
     rl_config.canvas_basefontname = main.regular  # no Helvetica in any page preamble
@@ -116,13 +125,14 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
         partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date,
                 levels=PACKET_LEVELS if document.parts else None)
     with speaking(document.language):  # words said aloud that no block carries
-        parts = packet_story(document, ctx) if document.parts else story(document, ctx)
+        parts = (packet_story if document.parts else story)(document, ctx, web_copy_first)
         if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
             furniture.tag_footer(root)
-    return Layout(doc, parts, out, canvas)
+    mark = next((p for p in parts if isinstance(p, PageMark)), None)
+    return Layout(doc, parts, out, canvas, mark)
 
 
-def story(document: Document, ctx: Context) -> list[Flowable]:
+def story(document: Document, ctx: Context, web_copy_first: bool = False) -> list[Flowable]:
     """Everything in the body frame, in reading order."""
     theme = ctx.theme
     parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
@@ -132,11 +142,13 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
         parts += [_prepared_for(document, ctx), _gap(theme)]
     if document.safety:  # first, where every reader sees it
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    if document.web_copy and web_copy_first:  # never with medicines: a tailored handout
+        parts += web_copy_part(document, ctx, opening=True)
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     for section in document.sections:
         parts += _section(section, ctx)
-    return parts + _ending(document, ctx)
+    return parts + _ending(document, ctx, web_copy_first)
 
 
 def _section(section: Section, ctx: Context) -> list[Flowable]:
@@ -152,9 +164,11 @@ def _section(section: Section, ctx: Context) -> list[Flowable]:
     return [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
 
 
-def _ending(document: Document, ctx: Context) -> list[Flowable]:
-    """The disclaimer, then the references in columns. In a packet the references belong
-    to no part: their heading is an H1, so the outline lists them beside the parts."""
+def _ending(document: Document, ctx: Context, web_copy_first: bool = False
+            ) -> list[Flowable]:
+    """The disclaimer, then the references in columns, then the web copy's code unless it
+    opens the handout. In a packet the references belong to no part: their heading is an
+    H1, so the outline lists them beside the parts."""
     theme = ctx.theme
     parts = flowables(document.disclaimer, ctx)
     if document.references:
@@ -166,12 +180,13 @@ def _ending(document: Document, ctx: Context) -> list[Flowable]:
         entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
-    if document.web_copy:  # last: the clinic's web copy of this handout
+    if document.web_copy and not web_copy_first:  # last: the clinic's web copy
         parts += web_copy_part(document, ctx)
     return parts
 
 
-def packet_story(document: Document, ctx: Context) -> list[Flowable]:
+def packet_story(document: Document, ctx: Context, web_copy_first: bool = False
+                 ) -> list[Flowable]:
     """A packet: a cover (its title, the patient block, the crisis box, the contents with
     the page each part starts on, and the medicines table, each once), then each part
     from a new page (a Part element: its title an H1, its sections), then the disclaimer
@@ -183,6 +198,8 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
     if document.safety:  # first, where every reader sees it, as in a handout
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
     parts += _contents(document, ctx)
+    if document.web_copy and web_copy_first:
+        parts += web_copy_part(document, ctx, opening=True)
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     sections = {section.id: section for section in document.sections}
@@ -194,7 +211,7 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
             parts.append(inside.plain(part.subtitle, theme.subtitle))
         for ident in part.section_ids:
             parts += _section(sections[ident], inside)
-    return parts + _ending(document, ctx)
+    return parts + _ending(document, ctx, web_copy_first)
 
 
 def _contents(document: Document, ctx: Context) -> list[Flowable]:

@@ -1,20 +1,26 @@
 """A site's web copies: the web_copy pattern, checked where it is written; the QR code on the
-last page of an untailored patient handout, read back by a barcode reader at print and at
+last page of an untailored patient handout (the first, where the references fill the last),
+read back by a barcode reader at print and at
 phone-camera resolution; never on a tailored handout; its Figure, /Alt and HTML link."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
+from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from handouts.doors.cli import main
-from tests.conftest import SPECS, pdf_text
+from handouts.locale.messages import messages
+from tests.conftest import SPECS, page_bodies, pdf_text
+from tests.tagcheck import letters
 
 URL = "https://clinic.example/handouts/{id}.html"
 SPEC = "ketamine-and-antidepressants"
@@ -181,3 +187,75 @@ def test_a_handout_with_its_web_copy_is_tagged_pdf_ua_and_reads_in_order(tmp_pat
     found = check(str(path)).sorted_findings()
     assert [(f.rule, f.message) for f in found if f.rule != "ORD-001"] == []
     assert paint_order_problems(path) == []
+
+
+# Where the references fill the last page (mesa's footer, these papers and languages), the
+# code would have that page to itself: it goes under the crisis box on the first page.
+CROWDED = [("ketamine-and-antidepressants", "letter", "en"), ("large-print", "letter", "es"),
+           ("everything-patient", "letter", "es")]
+
+
+def _mesa(tmp_path, web_copy: bool) -> Path:
+    """The example site mesa, with or without its web_copy: the same footer either way."""
+    folder = tmp_path / ("mesa" if web_copy else "mesa-plain")
+    folder.mkdir()
+    shutil.copy(SPECS / "sites" / "mesa-logo.jpg", folder)
+    lines = (SPECS / "sites" / "mesa.yaml").read_text().splitlines()
+    (folder / "mesa.yaml").write_text("".join(
+        line + "\n" for line in lines if web_copy or not line.startswith("web_copy:")))
+    return folder / "mesa.yaml"
+
+
+def _figure_page(pdf_path: Path, url: str) -> int:
+    """The index of the page the code (the Figure whose /Alt is `url`) lies on."""
+    with pikepdf.open(pdf_path) as pdf:
+        figure = next(e for e in _elements(pdf.Root.StructTreeRoot)
+                      if e.get("/S") == "/Figure" and str(e.get("/Alt")) == url)
+        return [p.objgen for p in pdf.pages].index(figure.Pg.objgen)
+
+
+@pytest.mark.parametrize(("spec", "paper", "language"), CROWDED)
+def test_the_code_adds_no_page_and_never_has_a_page_to_itself(tmp_path, spec, paper, language):
+    pages = {}
+    for web_copy in (True, False):
+        out = tmp_path / f"out-{web_copy}"
+        result = run("build", SPECS / f"{spec}.yaml", "--site", _mesa(tmp_path, web_copy),
+                     "--paper", paper, "-o", out,
+                     *(["--language", language] if language != "en" else []))
+        assert result.exit_code == 0, result.output
+        pages[web_copy] = next(out.glob("*.pdf"))
+    count = len(PdfReader(pages[False]).pages)
+    assert len(PdfReader(pages[True]).pages) == count
+    name = spec if language == "en" else f"{spec}-{language}"
+    url = f"https://mesaverde-health.example.org/handouts/{name}.html"
+    index = _figure_page(pages[True], url)
+    assert index < count - 1  # the references left it no room on the last page
+    assert codes(pages[True], index, dpi=100) == [url]
+    lines = letters(messages(language).say("webcopy.line") + url)
+    for body in page_bodies(pages[True]):  # no page holds the code and nothing else
+        assert letters(body) and letters(body) != lines
+
+
+def test_a_code_under_the_crisis_box_is_tagged_and_read_in_order(tmp_path):
+    """The code that opens the handout is read there: after the crisis box, before the
+    first section; the tagged PDF still passes PDF/UA-1."""
+    import dataclasses
+
+    import pdfua
+
+    from handouts.assemble.handout import assemble
+    from handouts.outputs.build import BuildOptions, prepare
+    from handouts.render.pdf import render
+    from tests.matrix import TODAY
+    from tests.tagcheck import reading_order, reading_order_problems, tree_text
+
+    prepared = prepare(SPECS / f"{SPEC}.yaml", BuildOptions(site=str(_mesa(tmp_path, True))))
+    document = dataclasses.replace(
+        assemble(prepared.spec_file.spec, prepared.library, prepared.site, TODAY).document,
+        web_copy="https://mesaverde-health.example.org/handouts/leaflet.html")
+    path = tmp_path / "leaflet.pdf"
+    path.write_bytes(render(document))
+    assert _figure_page(path, document.web_copy) == 0
+    assert reading_order_problems(tree_text(path), reading_order(document, True)) == []
+    assert reading_order_problems(tree_text(path), reading_order(document)) != []
+    assert [(f.rule_id, f.message) for f in pdfua.validate(str(path)).findings] == []
