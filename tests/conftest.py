@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.outputs.build import BuildOptions, build
+from handouts.inputs.packetfile import packet_at
+from handouts.outputs.build import BuildOptions, Built, build
 
 # The parsed-content cache lives in a folder of the test run's own, not the user's.
 os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")
@@ -19,6 +20,17 @@ os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 FIXTURES = Path(__file__).parent / "fixtures"
+# The example specs (handouts), without the packet files beside them (first-visit.yaml)
+EXAMPLE_SPECS = sorted(p for p in SPECS.glob("*.yaml") if packet_at(p) is None)
+
+
+def build_example(path: Path, options: BuildOptions) -> Built:
+    """An example file built as `handouts build` builds it: a spec into its handout, a
+    packet file into its packet."""
+    from handouts.outputs.packet import build_packet_file
+
+    packet = packet_at(path)
+    return build_packet_file(packet, options) if packet else build(path, options)
 
 
 def normalise(text: str) -> str:

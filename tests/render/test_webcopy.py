@@ -1,7 +1,7 @@
 """A site's web copies: the web_copy pattern, checked where it is written; the QR code on the
 last page of an untailored patient handout (the first, where the references fill the last),
-read back by a barcode reader at print and at
-phone-camera resolution; never on a tailored handout; its Figure, /Alt and HTML link."""
+read back by a barcode reader at print and at phone-camera resolution; never on a tailored
+handout; its Figure, /Alt and HTML link."""
 
 from __future__ import annotations
 
