@@ -294,6 +294,14 @@ def test_the_example_packet_file_builds_as_the_docs_show_in_english_and_spanish(
     assert "Before your first visit" not in cover
 
 
+def test_a_packet_file_where_a_spec_is_needed_is_named_as_one(tmp_path):
+    example = Path(__file__).parents[2] / "specs" / "first-visit.yaml"
+    result = CliRunner().invoke(main, ["preview", str(example), "-o", str(tmp_path / "p.png")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "first-visit.yaml:4: packet: this is a packet file, not a handout spec; build it " \
+        "with 'handouts packet" in result.output
+
+
 def test_a_packet_files_title_in_another_language(specs, tmp_path):
     """Like a spec's: the translation where the file gives one, else its own title; a
     --title is said in every language; a language code that is none is located."""
