@@ -220,22 +220,28 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
         click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
 
 
+def _packet_file(path: Path) -> bool:
+    """Whether `path` is a packet file (one that does not read is said elsewhere)."""
+    from handouts.errors import SpecError
+    from handouts.inputs.packetfile import is_packet
+    from handouts.inputs.spec import read_spec
+
+    try:
+        return is_packet(read_spec(path))
+    except SpecError:
+        return False
+
+
 def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
                  ) -> tuple[list[Path], str | None, tuple[tuple[str, str], ...]]:
     """The specs of a packet: each argument a spec, or a packet file (its specs, and its
     title and the title's translations unless --title gives one, in every language)."""
-    from handouts.errors import SpecError
-    from handouts.inputs.packetfile import is_packet, read_packet
-    from handouts.inputs.spec import read_spec
+    from handouts.inputs.packetfile import read_packet
 
     specs: list[Path] = []
     titles: tuple[tuple[str, str], ...] = ()
     for path in paths:
-        try:
-            packet_file = is_packet(read_spec(path))
-        except SpecError:  # said again, located, when the spec is built
-            packet_file = False
-        if packet_file:
+        if _packet_file(path):  # one that does not read is said, located, when built
             packet = read_packet(path, allow_outside)
             specs += packet.specs
             if title is None:
@@ -506,7 +512,10 @@ def check(specs: tuple[Path, ...], sites: tuple[Path, ...], libraries: tuple[Pat
     counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
     errors = len(report.errors) + (len(report.warnings) if strict else 0)
     warnings = 0 if strict else len(report.warnings)
-    click.echo(f"checked {counts}, {len(specs)} specs: {errors} errors, {warnings} warnings")
+    packets = sum(1 for path in specs if _packet_file(path))
+    files = f"{len(specs) - packets} specs" + (
+        f", {packets} packet file{'s' if packets > 1 else ''}" if packets else "")
+    click.echo(f"checked {counts}, {files}: {errors} errors, {warnings} warnings")
     if errors:
         sys.exit(1)
 
