@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.outputs.build import BuildOptions, build
+from handouts.inputs.packetfile import packet_at
+from handouts.outputs.build import BuildOptions, Built, build
 
 # The parsed-content cache lives in a folder of the test run's own, not the user's.
 os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")
@@ -19,6 +20,17 @@ os.environ["HANDOUTS_CACHE_DIR"] = tempfile.mkdtemp(prefix="handouts-cache-")
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 FIXTURES = Path(__file__).parent / "fixtures"
+# The example specs (handouts), without the packet files beside them (first-visit.yaml)
+EXAMPLE_SPECS = sorted(p for p in SPECS.glob("*.yaml") if packet_at(p) is None)
+
+
+def build_example(path: Path, options: BuildOptions) -> Built:
+    """An example file built as `handouts build` builds it: a spec into its handout, a
+    packet file into its packet."""
+    from handouts.outputs.packet import build_packet_file
+
+    packet = packet_at(path)
+    return build_packet_file(packet, options) if packet else build(path, options)
 
 
 def normalise(text: str) -> str:
@@ -41,6 +53,11 @@ def body_text(path: Path) -> str:
     """What a reader reads of the body: each page's text between the header band and the
     footer, so a sentence that runs over a page break reads whole."""
     return normalise("\n".join(_page_body(page) for page in PdfReader(path).pages))
+
+
+def page_bodies(path: Path) -> list[str]:
+    """Each page's text between the header band and the footer."""
+    return [normalise(_page_body(page)) for page in PdfReader(path).pages]
 
 
 def _page_body(page) -> str:

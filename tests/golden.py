@@ -1,5 +1,6 @@
-"""The example matrix's outputs by hash: every example spec for every example site on both
-papers, PDF and HTML twin, and the clinician report of the tailored leaflet. The recorded
+"""The example matrix's outputs by hash: every example spec (and packet file, as its
+packet) for every example site on both papers, PDF and HTML twin, and the clinician report
+of the tailored leaflet. The recorded
 hashes (fixtures/golden/outputs.sha256) are what the current code and content produce; a
 change that should not change a page (a refactoring, a speed-up) must leave them all equal,
 and one that should is committed with the new hashes, whose diff names every output it
@@ -14,7 +15,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from handouts.inputs.packetfile import packet_at
 from handouts.outputs.build import BuildOptions, make_outputs, prepare
+from handouts.outputs.packet import PacketOptions, make_packet
 from handouts.outputs.report import make_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +33,12 @@ def outputs() -> Iterator[tuple[str, bytes]]:
         for paper in ("letter", "a4"):
             for spec in sorted(SPECS.glob("*.yaml")):
                 options = BuildOptions(site=str(site), paper=paper, formats=("pdf", "html"))
-                made, _ = make_outputs(prepare(spec, options), options)
+                packet = packet_at(spec)
+                if packet:  # as batch builds it: one packet, with its title and web copy
+                    made, _ = make_packet([prepare(p, options) for p in packet.specs], options,
+                                          PacketOptions(packet.title, spec.stem, packet.titles))
+                else:
+                    made, _ = make_outputs(prepare(spec, options), options)
                 for fmt, data in sorted(made.items()):
                     yield f"{site.stem}-{paper}/{spec.stem}.{fmt}", data
     options = BuildOptions()

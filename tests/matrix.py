@@ -1,6 +1,7 @@
 """Every example spec in both audiences, on both papers, in standard and large print, and
 for patients in Spanish too: the Documents the accessibility tests render as a tagged PDF
-and as HTML."""
+and as HTML. (Not the packet file: its audience is its specs', and tests/outputs/
+test_packet.py checks a packet's tagging, reading order and twin.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from functools import cache
 from handouts.assemble.handout import assemble
 from handouts.document import Document
 from handouts.outputs.build import BuildOptions, prepare
-from tests.conftest import SPECS
+from tests.conftest import EXAMPLE_SPECS
 
 VARIANTS = [(audience, paper, large, language) for (audience, language), paper, large in
             itertools.product((("patient", "en"), ("clinician", "en"), ("patient", "es")),
@@ -24,14 +25,14 @@ def variant_name(spec: str, audience: str, paper: str, large: bool, language: st
     return f"{spec}-{audience}{spoken}-{paper}-{'large' if large else 'standard'}"
 
 
-NAMES = [variant_name(p.stem, *v) for p in sorted(SPECS.glob("*.yaml")) for v in VARIANTS]
+NAMES = [variant_name(p.stem, *v) for p in EXAMPLE_SPECS for v in VARIANTS]
 
 
 @cache
 def documents() -> dict[str, Document]:
     """name -> Document, for the whole matrix (assembled once per test run)."""
     out = {}
-    for path in sorted(SPECS.glob("*.yaml")):
+    for path in EXAMPLE_SPECS:
         prepared = prepare(path, BuildOptions())
         for audience, paper, large, language in VARIANTS:
             spec = prepared.spec_file.spec

@@ -9,6 +9,7 @@ tagged link annotations, heading levels, and the reading order.
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import unicodedata
@@ -362,26 +363,35 @@ def paint_order_problems(path: Path) -> list[str]:
 # ---- reading order ------------------------------------------------------------------------
 
 
-def reading_order(document: Document) -> list[tuple[str, bool]]:
+def reading_order(document: Document, web_copy_at: str | int = "end"
+                  ) -> list[tuple[str, bool]]:
     """The text a reader meets, in the Document's order, as (text, loose) leaves: after a
     loose leaf (a row of the medicines table, whose wording the renderer composes) other
-    text may follow before the next leaf."""
+    text may follow before the next leaf. `web_copy_at`: where the web copy's code is read
+    (see web_copy_places), where the references leave it no room at the end."""
+    slot = itertools.count()
     leaves = _opening(document, [(document.subtitle, False)] if document.subtitle else [])
+    leaves += _web_copy(document) if web_copy_at == "opening" else []
     leaves += _medicines(document)
     for section in document.sections:
         leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    return leaves + _closing(document)
+        leaves += _web_copy(document) if web_copy_at == next(slot) else []
+    return leaves + _closing(document, web_copy_at, next(slot))
 
 
-def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
+def packet_reading_order(document: Document, web_copy_at: str | int = "end"
+                         ) -> list[tuple[str, bool]]:
     """What a reader meets in a packet: the cover (title, patient block, crisis box,
-    contents with page numbers, medicines), each part's title, subtitle and sections, then
-    the disclaimer, the references and the footer."""
+    contents with page numbers, the web copy's code where it opens the packet, medicines),
+    each part's title, subtitle and sections, then the disclaimer, the references, the web
+    copy's code and the footer (the code elsewhere: see web_copy_places)."""
+    slot = itertools.count()
     say = messages(document.language).say
     leaves = _opening(document)
     leaves += [(say(key), False) for key in ("packet.contents", "packet.column_part",
                                              "packet.column_page")]
     leaves += [(part.title, False) for part in document.parts]
+    leaves += _web_copy(document) if web_copy_at == "opening" else []
     leaves += _medicines(document)
     sections = {section.id: section for section in document.sections}
     for part in document.parts:
@@ -389,7 +399,17 @@ def packet_reading_order(document: Document) -> list[tuple[str, bool]]:
         for ident in part.section_ids:
             section = sections[ident]
             leaves += [(section.title, False)] + _blocks(section.blocks, document.language)
-    return leaves + _closing(document)
+            leaves += _web_copy(document) if web_copy_at == next(slot) else []
+    return leaves + _closing(document, web_copy_at, next(slot))
+
+
+def web_copy_places(document: Document) -> list[str | int]:
+    """Where the renderer may put a web copy's code: at the end, in the opening, or at a
+    slot, numbered as pdf.py numbers them: after each section in reading order, then after
+    the disclaimer."""
+    sections = sum(len(part.section_ids) for part in document.parts) if document.parts \
+        else len(document.sections)
+    return ["end", "opening", *range(sections + 1)]
 
 
 def _opening(document: Document, subtitle: list | None = None) -> list[tuple[str, bool]]:
@@ -416,16 +436,25 @@ def _medicines(document: Document) -> list[tuple[str, bool]]:
     return leaves
 
 
-def _closing(document: Document) -> list[tuple[str, bool]]:
-    """The disclaimer, the references, the web copy's two lines and the footer."""
+def _web_copy(document: Document) -> list[tuple[str, bool]]:
+    """The QR code is a Figure (no text); then its two lines."""
+    if not document.web_copy:
+        return []
+    return [(messages(document.language).say("webcopy.line"), False), (document.web_copy, False)]
+
+
+def _closing(document: Document, web_copy_at: str | int = "end", slot: int = -1
+             ) -> list[tuple[str, bool]]:
+    """The disclaimer, the web copy's lines at its `slot`, the references, the web copy's
+    lines at the end, and the footer."""
     say = messages(document.language).say
     leaves = _blocks(document.disclaimer, document.language)
+    leaves += _web_copy(document) if web_copy_at == slot else []
     if document.references:
         leaves += [(say("references.heading"), False)] + [(_text(r.inlines), False)
                                                           for r in document.references]
-    if document.web_copy:  # the QR code is a Figure (no text); then its two lines
-        leaves += [(say("webcopy.line"), False), (document.web_copy, False)]
-    return leaves + footer_leaves(document)
+    return leaves + (_web_copy(document) if web_copy_at == "end" else []) \
+        + footer_leaves(document)
 
 
 def footer_leaves(document: Document) -> list[tuple[str, bool]]:

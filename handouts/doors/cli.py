@@ -142,10 +142,13 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
           out_name: str | None,
           strict: bool, libraries: tuple[Path, ...], allow_outside_paths: bool,
           formats: str, language: str | None) -> None:
-    """Build handouts from SPEC files into PDFs (and HTML twins)."""
+    """Build handouts from SPEC files into PDFs (and HTML twins); a packet file into its
+    packet."""
     from handouts.files import parse_formats
+    from handouts.inputs.packetfile import packet_at
     from handouts.outputs.build import BuildOptions
     from handouts.outputs.build import build as build_one
+    from handouts.outputs.packet import build_packet_file
 
     quiet_collector()
     out_dir, out_name = output_option(out_dir, out_name, ".pdf")
@@ -160,7 +163,9 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, site: str | None, paper
     shown: set[str] = set()
     for spec in specs:
         try:
-            built = build_one(spec, options)
+            packet_file = packet_at(spec, allow_outside_paths)
+            built = build_packet_file(packet_file, options) if packet_file else \
+                build_one(spec, options)
         except HandoutError as exc:
             failed.extend(exc.problems)
             continue
@@ -217,10 +222,10 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
                            allow_outside_paths, fhir=fhir, large_print=large_print,
                            formats=parse_formats(formats), language=language_option(language))
     given = specs
-    specs, title = packet_specs(specs, title, allow_outside_paths)
+    specs, title, titles = packet_specs(specs, title, allow_outside_paths)
     # one packet file alone: the packet batch would build, with its web copy's address
     ident = given[0].stem if len(given) == 1 and specs != [given[0]] else None
-    built = build_packet(specs, target, options, PacketOptions(title, ident))
+    built = build_packet(specs, target, options, PacketOptions(title, ident, titles))
     for note in built.notes:
         click.echo(note, err=True)
     for warning in built.warnings:
@@ -230,27 +235,35 @@ def packet(specs: tuple[Path, ...], out: Path, title: str | None, site: str | No
         click.echo(f"wrote {path} ({size / 1024:.0f} KB)")
 
 
-def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
-                 ) -> tuple[list[Path], str | None]:
-    """The specs of a packet: each argument a spec, or a packet file (its specs, and its
-    title unless --title gives one)."""
+def _packet_file(path: Path) -> bool:
+    """Whether `path` is a packet file (one that does not read is said elsewhere)."""
     from handouts.errors import SpecError
-    from handouts.inputs.packetfile import is_packet, read_packet
+    from handouts.inputs.packetfile import is_packet
     from handouts.inputs.spec import read_spec
 
+    try:
+        return is_packet(read_spec(path))
+    except SpecError:
+        return False
+
+
+def packet_specs(paths: tuple[Path, ...], title: str | None, allow_outside: bool
+                 ) -> tuple[list[Path], str | None, tuple[tuple[str, str], ...]]:
+    """The specs of a packet: each argument a spec, or a packet file (its specs, and its
+    title and the title's translations unless --title gives one, in every language)."""
+    from handouts.inputs.packetfile import read_packet
+
     specs: list[Path] = []
+    titles: tuple[tuple[str, str], ...] = ()
     for path in paths:
-        try:
-            packet_file = is_packet(read_spec(path))
-        except SpecError:  # said again, located, when the spec is built
-            packet_file = False
-        if packet_file:
+        if _packet_file(path):  # one that does not read is said, located, when built
             packet = read_packet(path, allow_outside)
             specs += packet.specs
-            title = title or packet.title
+            if title is None:
+                title, titles = packet.title, packet.titles
         else:
             specs.append(path)
-    return specs, title
+    return specs, title, titles
 
 
 @main.command()

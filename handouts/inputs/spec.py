@@ -150,6 +150,11 @@ def load_spec(path: Path, catalogue: Catalogue) -> SpecFile:
 
 def validate_spec(path: Path, doc: Located, catalogue: Catalogue) -> SpecFile:
     """Validate a read spec against the models and the library's ids."""
+    if isinstance(doc.data, dict) and "packet" in doc.data:  # not a list of unknown fields
+        raise SpecError.one("this is a packet file, not a handout spec", doc.file,
+                            line=doc.line_of(("packet",)), field="packet",
+                            hint=f"build it with 'handouts packet {path} -o packet.pdf' "
+                                 "(or build, or batch)")
     spec, problems = validate(Spec, doc)
     problems += _check_ids(doc, catalogue)
     if spec is not None and not (spec.topics or spec.comedications or

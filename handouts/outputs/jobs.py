@@ -113,7 +113,8 @@ def _run_job(job: Job, settings: Settings) -> Outcome:
         listing = library_listing(roots)
         if packet is not None:
             outputs, warnings = make_packet(parts, options,
-                                           PacketOptions(packet.title, packet.path.stem))
+                                           PacketOptions(packet.title, packet.path.stem,
+                                                         packet.titles))
         else:
             outputs, warnings = make_outputs(prepared, options)
         pdf = outputs["pdf"]

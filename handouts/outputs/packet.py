@@ -12,6 +12,7 @@ from handouts.assemble.packet import assemble_packet
 from handouts.document import Document
 from handouts.errors import HandoutError, Problem, SpecError
 from handouts.files import today
+from handouts.inputs.packetfile import PacketFile
 from handouts.locale.messages import messages
 from handouts.outputs.build import (
     BuildOptions,
@@ -26,17 +27,19 @@ from handouts.outputs.build import (
     web_copy,
     write_outputs,
 )
-from handouts.outputs.names import check_private_name, handout_id, web_copy_url
+from handouts.outputs.names import check_private_name, handout_id, output_name, web_copy_url
 
 
 @dataclass(frozen=True)
 class PacketOptions:
-    """What a packet adds to a build's options: its title (else the catalogue's), and its
-    id when it comes from a packet file (that file's name, as batch names the packet), for
-    the address of its web copy."""
+    """What a packet adds to a build's options: its title (else the catalogue's) and that
+    title in other languages (a packet file's translations), and its id when it comes from
+    a packet file (that file's name, as batch names the packet), for the address of its
+    web copy."""
 
     title: str | None = None
     ident: str | None = None
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title)
 
 
 def build_packet(spec_paths: Sequence[Path], target: Path,
@@ -68,6 +71,17 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     outputs, warnings = make_packet(prepared, options, packet)
     notes = tuple(dict.fromkeys(note for one in prepared for note in one.notes))
     return write_outputs(target, outputs, warnings, notes)
+
+
+def build_packet_file(packet: PacketFile, options: BuildOptions | None = None) -> Built:
+    """A packet file built by `build` as batch builds it: one packet named by the file (and
+    by what the options change, as a handout's name is: first-visit-a4.pdf), with its
+    title, its title's translations and its web copy's address."""
+    options = options or BuildOptions()
+    variant = prepare(packet.specs[0], options).variant
+    target = options.out_dir / output_name(packet.path.stem + variant, options.out_name)
+    return build_packet(packet.specs, target, options,
+                        PacketOptions(packet.title, packet.path.stem, packet.titles))
 
 
 def same_packet(prepared: Sequence[Prepared], first_named: str | None = None
@@ -145,9 +159,11 @@ def packet_document(prepared: Sequence[Prepared], options: BuildOptions,
     if warnings and options.strict:
         raise SpecError([replace(w, severity="error") for w in warnings])
     wants_references = any(one.spec_file.spec.references for one in prepared)
-    say = messages(documents[0].language).say
-    title = packet.title or (say("packet.title") if documents[0].audience == "patient"
-                             else say("packet.title_clinician"))
+    language = documents[0].language
+    say = messages(language).say
+    title = dict(packet.titles).get(language) or packet.title or (
+        say("packet.title") if documents[0].audience == "patient"
+        else say("packet.title_clinician"))
     document = assemble_packet(documents, title)
     if not wants_references:
         document = replace(document, references=())

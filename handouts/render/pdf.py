@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from handouts.render import quickstart  # noqa: F401 - first: imports ReportLab quickly
@@ -39,7 +39,7 @@ from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import Para, TaggedTable
 from handouts.render.tags import Marking, Node, cell_nodes, table_rows
-from handouts.render.webcopy import web_copy_part
+from handouts.render.webcopy import END, OPENING, PageMark, Slots, web_copy_part
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -50,8 +50,31 @@ PACKET_LEVELS = {"H1": 0, "H2": 1, "H3": 2}
 
 def render(document: Document) -> bytes:
     """Lay out the document and return the bytes of a tagged PDF (PDF/UA-1), the same
-    bytes for the same document (ReportLab's invariant mode)."""
-    return prepare_layout(document).build()
+    bytes for the same document (ReportLab's invariant mode).
+
+    A web copy's QR code ends the handout. Where the references push it onto a page of its
+    own, the handout is laid out again with the code elsewhere, the first place that
+    costs no page: under the crisis box; at the foot of a page that ends between two
+    sections with room for it (which moves nothing after it); between two sections where
+    there is room (see Slots.with_room). Where every place costs a page, the code goes
+    under the crisis box if it is not alone there either: a page of text, not of code."""
+    layout = prepare_layout(document)
+    data = layout.build()
+    mark = layout.web_copy
+    if mark is None or not mark.alone():
+        return data
+    pages = mark.code.page - 1  # the pages without the code
+    fallback = None
+    for place in (OPENING, *layout.slots.with_room(layout.page_rooms, mark.code.page)):
+        again = prepare_layout(document, web_copy_at=place)
+        moved = again.build()
+        if again.web_copy is None or again.web_copy.alone():
+            continue
+        if max(again.page_rooms) <= pages:
+            return moved
+        if place == OPENING and max(again.page_rooms) <= pages + 1:
+            fallback = moved
+    return fallback or data
 
 
 @dataclass
@@ -63,6 +86,9 @@ class Layout:
     story: list[Flowable]
     out: io.BytesIO
     canvasmaker: partial
+    web_copy: PageMark | None = None  # where the web copy's code fell, once built
+    slots: Slots | None = None  # the places between sections the code could go
+    page_rooms: dict[int, float] = field(default_factory=dict)  # page -> room left at its foot
 
     def build(self) -> bytes:
         try:
@@ -75,9 +101,11 @@ class Layout:
         return self.out.getvalue()
 
 
-def prepare_layout(document: Document, tagged: bool = True) -> Layout:
+def prepare_layout(document: Document, tagged: bool = True,
+                   web_copy_at: str | int = END) -> Layout:
     """Styles, page templates and flowables for a document; nothing is laid out yet.
-    `tagged=False` (for the benchmark only) leaves out the structure tree."""
+    `tagged=False` (for the benchmark only) leaves out the structure tree; `web_copy_at`
+    is where the web copy's code goes: at the END, in the OPENING, or at a Slot's number."""
     main = family(document.brand.font)
     glyphs = Glyphs(main)
     rl_config.canvas_basefontname = main.regular  # no Helvetica in any page preamble
@@ -110,19 +138,27 @@ def prepare_layout(document: Document, tagged: bool = True) -> Layout:
         subject=metadata_subject(document), creator=f"handouts {__version__}", keywords="",
         leftMargin=margin, rightMargin=margin, topMargin=page_h - frame_top,
         bottomMargin=frame_bottom)
+    page_rooms: dict[int, float] = {}
+
+    def page_end(canvas, doc) -> None:  # the room left at the page's foot, then the footer
+        page_rooms[canvas.getPageNumber()] = doc.frame._y - doc.frame._y1p
+        furniture.draw_footer(canvas, doc)
+
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=furniture.draw,
-                                       onPageEnd=furniture.draw_footer)])
+                                       onPageEnd=page_end)])
     canvas = partial(NumberingCanvas, date=document.date) if root is None else \
         partial(TaggedCanvas, marking=Marking(root), title=title, date=document.date,
                 levels=PACKET_LEVELS if document.parts else None)
     with speaking(document.language):  # words said aloud that no block carries
-        parts = packet_story(document, ctx) if document.parts else story(document, ctx)
+        slots = Slots(document, ctx, web_copy_at)
+        parts = (packet_story if document.parts else story)(document, ctx, slots)
         if root is not None:  # the clinic's contact details, last, as the HTML twin's footer
             furniture.tag_footer(root)
-    return Layout(doc, parts, out, canvas)
+    mark = next((p for p in parts if isinstance(p, PageMark)), None)
+    return Layout(doc, parts, out, canvas, mark, slots, page_rooms)
 
 
-def story(document: Document, ctx: Context) -> list[Flowable]:
+def story(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
     """Everything in the body frame, in reading order."""
     theme = ctx.theme
     parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
@@ -132,11 +168,13 @@ def story(document: Document, ctx: Context) -> list[Flowable]:
         parts += [_prepared_for(document, ctx), _gap(theme)]
     if document.safety:  # first, where every reader sees it
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    if document.web_copy and slots.at == OPENING:  # never with medicines: a tailored handout
+        parts += web_copy_part(document, ctx, between=True)
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     for section in document.sections:
-        parts += _section(section, ctx)
-    return parts + _ending(document, ctx)
+        parts += _section(section, ctx) + slots.here()
+    return parts + _ending(document, ctx, slots)
 
 
 def _section(section: Section, ctx: Context) -> list[Flowable]:
@@ -152,11 +190,12 @@ def _section(section: Section, ctx: Context) -> list[Flowable]:
     return [keep_with_next(title, ctx, body), SectionAnchor(section.id), title, *body]
 
 
-def _ending(document: Document, ctx: Context) -> list[Flowable]:
-    """The disclaimer, then the references in columns. In a packet the references belong
-    to no part: their heading is an H1, so the outline lists them beside the parts."""
+def _ending(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
+    """The disclaimer, then the references in columns, then the web copy's code unless it
+    went elsewhere. In a packet the references belong to no part: their heading is an H1,
+    so the outline lists them beside the parts."""
     theme = ctx.theme
-    parts = flowables(document.disclaimer, ctx)
+    parts = flowables(document.disclaimer, ctx) + slots.here()
     if document.references:
         inside = ctx.within(ctx.node("Sect"))
         heading = inside.plain(messages(document.language).say("references.heading"),
@@ -166,12 +205,12 @@ def _ending(document: Document, ctx: Context) -> list[Flowable]:
         entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
-    if document.web_copy:  # last: the clinic's web copy of this handout
+    if document.web_copy and slots.at == END:  # last: the clinic's web copy
         parts += web_copy_part(document, ctx)
     return parts
 
 
-def packet_story(document: Document, ctx: Context) -> list[Flowable]:
+def packet_story(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
     """A packet: a cover (its title, the patient block, the crisis box, the contents with
     the page each part starts on, and the medicines table, each once), then each part
     from a new page (a Part element: its title an H1, its sections), then the disclaimer
@@ -183,6 +222,8 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
     if document.safety:  # first, where every reader sees it, as in a handout
         parts.append(KeepTogether(flowables((document.safety,), ctx)))
     parts += _contents(document, ctx)
+    if document.web_copy and slots.at == OPENING:
+        parts += web_copy_part(document, ctx, between=True)
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     sections = {section.id: section for section in document.sections}
@@ -193,8 +234,8 @@ def packet_story(document: Document, ctx: Context) -> list[Flowable]:
         if part.subtitle:
             parts.append(inside.plain(part.subtitle, theme.subtitle))
         for ident in part.section_ids:
-            parts += _section(sections[ident], inside)
-    return parts + _ending(document, ctx)
+            parts += _section(sections[ident], inside) + slots.here()
+    return parts + _ending(document, ctx, slots)
 
 
 def _contents(document: Document, ctx: Context) -> list[Flowable]:

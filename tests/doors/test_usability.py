@@ -310,7 +310,7 @@ def test_site_warnings_are_said_by_strict_builds_and_by_the_report(tmp_path):
 
 def test_check_takes_a_folder_as_batch_does():
     result = invoke("check", str(SPECS))
-    assert "6 specs" in result.output, result.output
+    assert "7 specs, 1 packet file:" in result.output, result.output
 
 
 def test_large_print_flag(tmp_path):

@@ -186,24 +186,24 @@ def test_cli_batch_over_the_example_folders(tmp_path):
     result = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                   "-o", str(tmp_path / "out"), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "16 built, 0 unchanged, 0 failed" in result.output
+    assert "24 built, 0 unchanged, 0 failed" in result.output
     for pdf in (tmp_path / "out").rglob("*.pdf"):
         assert structural_problems(pdf) == [], pdf
     assert "patient.medications entry 4: medicine not recognised" in result.output
     assert "Xyzzy" not in result.output
     again = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "out"), "--jobs", "2"])
-    assert "0 built, 16 unchanged, 0 failed" in again.output
+    assert "0 built, 24 unchanged, 0 failed" in again.output
     shard = runner.invoke(main, ["batch", str(specs), "--sites", str(specs / "sites"),
                                  "-o", str(tmp_path / "s"), "--shard", "1/2", "-j", "1"])
-    assert "8 built" in shard.output
+    assert "12 built" in shard.output
     assert (tmp_path / "s" / "manifest.shard-1-of-2.json").is_file()
     merge = ["merge-manifests", str(tmp_path / "s" / "manifest.shard-1-of-2.json"),
              "-o", str(tmp_path / "m.json")]
     merged = runner.invoke(main, merge)
     assert merged.exit_code == 1 and "shard 2 is missing" in merged.output
     partial = runner.invoke(main, [*merge, "--partial"])
-    assert partial.exit_code == 0 and "8 outputs, 0 failures" in partial.output
+    assert partial.exit_code == 0 and "12 outputs, 0 failures" in partial.output
 
 
 def test_cli_batch_exit_status_is_1_when_anything_failed(tmp_path):

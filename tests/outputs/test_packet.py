@@ -321,6 +321,63 @@ def test_a_packet_file_names_its_specs_and_title(specs, tmp_path):
     assert "Ketamine, the basics" in cover and "Your treatment day" in cover
 
 
+def test_the_example_packet_file_builds_as_the_docs_show_in_english_and_spanish(tmp_path):
+    """specs/first-visit.yaml: `handouts packet` and `handouts build` make the same packet;
+    in Spanish its title is the file's translation, never its English title."""
+    example = Path(__file__).parents[2] / "specs" / "first-visit.yaml"
+    out = tmp_path / "first-visit.pdf"
+    result = CliRunner().invoke(main, ["packet", str(example), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cover = _flat(PdfReader(out).pages[0].extract_text())
+    assert "Before your first visit" in cover
+    assert "Ketamine treatment and your antidepressant" in cover
+    assert "After your first session" in cover
+    built = tmp_path / "built"
+    result = CliRunner().invoke(main, ["build", str(example), "-o", str(built)])
+    assert result.exit_code == 0, result.output
+    assert (built / "first-visit.pdf").read_bytes() == out.read_bytes()
+    result = CliRunner().invoke(main, ["build", str(example), "-o", str(built),
+                                       "--language", "es", "--paper", "a4"])
+    assert result.exit_code == 0, result.output
+    cover = _flat(PdfReader(built / "first-visit-a4-es.pdf").pages[0].extract_text())
+    assert "Antes de su primera visita" in cover and "Después de su primera sesión" in cover
+    assert "Before your first visit" not in cover
+
+
+def test_a_packet_file_where_a_spec_is_needed_is_named_as_one(tmp_path):
+    example = Path(__file__).parents[2] / "specs" / "first-visit.yaml"
+    result = CliRunner().invoke(main, ["preview", str(example), "-o", str(tmp_path / "p.png")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "first-visit.yaml:4: packet: this is a packet file, not a handout spec; build it " \
+        "with 'handouts packet" in result.output
+
+
+def test_a_packet_files_title_in_another_language(specs, tmp_path):
+    """Like a spec's: the translation where the file gives one, else its own title; a
+    --title is said in every language; a language code that is none is located."""
+    packet = tmp_path / "visit-day.yaml"
+    packet.write_text("packet:\n  title: Your visit day\n  specs: [basics.yaml, visit.yaml]\n"
+                      "  translations:\n    es: {title: El día de su visita}\n", encoding="utf-8")
+
+    def cover(*args: str) -> str:
+        out = tmp_path / "p.pdf"
+        result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        return _flat(PdfReader(out).pages[0].extract_text())
+
+    assert "Your visit day" in cover() and "El día de su visita" not in cover()
+    assert "El día de su visita" in cover("--language", "es")
+    assert "Mi paquete" in cover("--language", "es", "--title", "Mi paquete")
+    packet.write_text("packet:\n  title: Your visit day\n  specs: [basics.yaml]\n",
+                      encoding="utf-8")
+    assert "Your visit day" in cover("--language", "es")
+    packet.write_text("packet:\n  specs: [basics.yaml]\n  translations:\n"
+                      "    spanish: {title: El día de su visita}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["packet", str(packet), "-o", str(tmp_path / "q.pdf")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "visit-day.yaml:4" in result.output, result.output
+
+
 def test_a_packet_files_wrong_specs_are_each_located(specs, tmp_path):
     packet = tmp_path / "bad.yaml"
     packet.write_text("packet:\n  specs:\n    - missing.yaml\n    - ../outside.yaml\n",

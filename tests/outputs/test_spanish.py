@@ -1,7 +1,8 @@
-"""Every patient handout in Spanish: each example spec, tailored or not, in standard and
-large print, on both papers, as a PDF and as its HTML twin, with nothing of the page's own
-wording left in English (names, brand names, reference titles and a clinic's own English
-note excepted), and every character printable in both bundled fonts."""
+"""Every patient handout in Spanish: each example spec, tailored or not, and the example
+packet, in standard and large print, on both papers, as a PDF and as its HTML twin, with
+nothing of the page's own wording left in English (names, brand names, reference titles and
+a clinic's own English note excepted), and every character printable in both bundled
+fonts."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from handouts.library.load import BUNDLED, open_library
 from handouts.locale.messages import LOCALES
 from handouts.outputs.build import BuildOptions, build
 from handouts.render.fontfiles import FAMILIES, font_dir
-from tests.conftest import SPECS, body_text, normalise
+from tests.conftest import SPECS, body_text, build_example, normalise
 
 PATIENT_SPECS = sorted(p.name for p in SPECS.glob("*.yaml")
                        if "audience: clinician" not in p.read_text())
@@ -47,7 +48,7 @@ def test_every_patient_spec_builds_in_spanish_with_no_english_wording(tmp_path, 
                                                                       large):
     options = BuildOptions(out_dir=tmp_path, paper=paper, large_print=large, language="es",
                            formats=("pdf", "html"))
-    built = build(SPECS / spec, options)
+    built = build_example(SPECS / spec, options)  # first-visit.yaml: its packet
     text = body_text(built.path)
     body = text.split(" Referencias ")[0]  # the references keep their own titles
     assert [w for w in english_wording() if w in body] == []

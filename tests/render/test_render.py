@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.library.load import open_library
-from handouts.outputs.build import BuildOptions, build
-from tests.conftest import SPECS, compact, pdf_text, raw_text
+from handouts.outputs.build import BuildOptions
+from tests.conftest import SPECS, build_example, compact, pdf_text, raw_text
 from tests.pdfcheck import (
     STANDARD_14,
     char_boxes,
@@ -24,9 +24,10 @@ INJECTION = 'Jane <img src="/etc/hostname"/> & <b>Co'
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
-    """Every example spec, built once for this module."""
+    """Every example spec, and the packet file as its packet, built once for this module."""
     out = tmp_path_factory.mktemp("examples")
-    return {p.stem: build(p, BuildOptions(out_dir=out)).path for p in sorted(SPECS.glob("*.yaml"))}
+    return {p.stem: build_example(p, BuildOptions(out_dir=out)).path
+            for p in sorted(SPECS.glob("*.yaml"))}
 
 
 def test_nothing_is_printed_within_half_an_inch_of_the_edge(examples):

@@ -1,20 +1,26 @@
 """A site's web copies: the web_copy pattern, checked where it is written; the QR code on the
-last page of an untailored patient handout, read back by a barcode reader at print and at
-phone-camera resolution; never on a tailored handout; its Figure, /Alt and HTML link."""
+last page of an untailored patient handout (the first, where the references fill the last),
+read back by a barcode reader at print and at phone-camera resolution; never on a tailored
+handout; its Figure, /Alt and HTML link."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
+from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from handouts.doors.cli import main
-from tests.conftest import SPECS, pdf_text
+from handouts.locale.messages import messages
+from tests.conftest import SPECS, compact, page_bodies, pdf_text
+from tests.tagcheck import letters
 
 URL = "https://clinic.example/handouts/{id}.html"
 SPEC = "ketamine-and-antidepressants"
@@ -181,3 +187,123 @@ def test_a_handout_with_its_web_copy_is_tagged_pdf_ua_and_reads_in_order(tmp_pat
     found = check(str(path)).sorted_findings()
     assert [(f.rule, f.message) for f in found if f.rule != "ORD-001"] == []
     assert paint_order_problems(path) == []
+
+
+# Where the references fill the last page (mesa's footer, these papers, print sizes and
+# languages), the code would have that page to itself: it goes elsewhere, at no page's cost.
+CROWDED = [("ketamine-and-antidepressants", "letter", False, "en"),  # under the crisis box
+           ("large-print", "letter", False, "es"),
+           ("everything-patient", "a4", True, "es")]  # at the foot of page 43, between sections
+
+
+def _mesa(tmp_path, web_copy: bool) -> Path:
+    """The example site mesa, with or without its web_copy: the same footer either way."""
+    folder = tmp_path / ("mesa" if web_copy else "mesa-plain")
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SPECS / "sites" / "mesa-logo.jpg", folder)
+    lines = (SPECS / "sites" / "mesa.yaml").read_text().splitlines()
+    (folder / "mesa.yaml").write_text("".join(
+        line + "\n" for line in lines if web_copy or not line.startswith("web_copy:")))
+    return folder / "mesa.yaml"
+
+
+def _build_at_mesa(tmp_path, spec: str, paper: str, large: bool, language: str,
+                   web_copy: bool = True) -> Path:
+    out = tmp_path / f"out-{web_copy}"
+    result = run("build", SPECS / f"{spec}.yaml", "--site", _mesa(tmp_path, web_copy),
+                 "--paper", paper, "-o", out, *(["--large-print"] if large else []),
+                 *(["--language", language] if language != "en" else []))
+    assert result.exit_code == 0, result.output
+    return next(out.glob("*.pdf"))
+
+
+def _figure_page(pdf_path: Path, url: str) -> int:
+    """The index of the page the code (the Figure whose /Alt is `url`) lies on."""
+    with pikepdf.open(pdf_path) as pdf:
+        figure = next(e for e in _elements(pdf.Root.StructTreeRoot)
+                      if e.get("/S") == "/Figure" and str(e.get("/Alt")) == url)
+        return [p.objgen for p in pdf.pages].index(figure.Pg.objgen)
+
+
+def _no_page_holds_only_the_code(pdf_path: Path, url: str, language: str = "en") -> bool:
+    lines = letters(messages(language).say("webcopy.line") + url)
+    return all(letters(body) and letters(body) != lines for body in page_bodies(pdf_path))
+
+
+@pytest.mark.parametrize(("spec", "paper", "large", "language"), CROWDED)
+def test_the_code_adds_no_page_and_never_has_a_page_to_itself(tmp_path, spec, paper, large,
+                                                               language):
+    pdf = _build_at_mesa(tmp_path, spec, paper, large, language)
+    count = len(PdfReader(_build_at_mesa(tmp_path, spec, paper, large, language,
+                                         web_copy=False)).pages)
+    assert len(PdfReader(pdf).pages) == count
+    name = spec if language == "en" else f"{spec}-{language}"
+    url = f"https://mesaverde-health.example.org/handouts/{name}.html"
+    index = _figure_page(pdf, url)
+    assert index < count - 1  # the references left it no room on the last page
+    assert codes(pdf, index, dpi=100) == [url]
+    assert _no_page_holds_only_the_code(pdf, url, language)
+
+
+def test_where_every_place_costs_a_page_the_code_is_not_alone_on_it(tmp_path):
+    """after-your-first-session on A4 at mesa: the references fill the last page, no page
+    ends with room for the code, and under the crisis box it pushes the text on to a fifth
+    page; it stays there, on a page of text, not on a fifth page of its own."""
+    spec = "after-your-first-session"
+    pdf = _build_at_mesa(tmp_path, spec, "a4", False, "en")
+    count = len(PdfReader(_build_at_mesa(tmp_path, spec, "a4", False, "en",
+                                         web_copy=False)).pages)
+    url = f"https://mesaverde-health.example.org/handouts/{spec}.html"
+    assert len(PdfReader(pdf).pages) == count + 1 and _figure_page(pdf, url) == 0
+    assert _no_page_holds_only_the_code(pdf, url)
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_no_example_output_has_a_page_of_only_the_code(tmp_path, paper):
+    """Every example spec and the example packet, built for mesa as batch builds them."""
+    from handouts.outputs.build import BuildOptions
+    from tests.conftest import build_example
+
+    options = BuildOptions(out_dir=tmp_path, site=str(SPECS / "sites" / "mesa.yaml"),
+                           paper=paper)
+    found = 0
+    for path in sorted(SPECS.glob("*.yaml")):
+        pdf = build_example(path, options).path
+        url = f"https://mesaverde-health.example.org/handouts/{path.stem}.html"
+        if url in compact(pdf_text(pdf)):
+            found += 1
+            assert _no_page_holds_only_the_code(pdf, url), path.name
+    assert found == 5  # the untailored patient specs and the packet
+
+
+@pytest.mark.parametrize(("spec", "paper", "large", "language", "where"), [
+    ("ketamine-and-antidepressants", "letter", False, "en", "opening"),
+    ("everything-patient", "a4", True, "es", 21),  # after the 22nd section (of 23)
+])
+def test_a_code_moved_from_the_end_is_tagged_and_read_where_it_is(tmp_path, spec, paper, large,
+                                                                  language, where):
+    """The code under the crisis box is read there, after the crisis box and before the
+    first section; at the foot of a page, between the two sections it lies between; the
+    tagged PDF still passes PDF/UA-1."""
+    import dataclasses
+
+    import pdfua
+
+    from handouts.assemble.handout import assemble
+    from handouts.outputs.build import BuildOptions, prepare
+    from handouts.render.pdf import render
+    from tests.matrix import TODAY
+    from tests.tagcheck import reading_order, reading_order_problems, tree_text, web_copy_places
+
+    options = BuildOptions(site=str(_mesa(tmp_path, True)), paper=paper, large_print=large,
+                           language=language)
+    prepared = prepare(SPECS / f"{spec}.yaml", options)
+    document = dataclasses.replace(
+        assemble(prepared.spec_file.spec, prepared.library, prepared.site, TODAY).document,
+        web_copy=f"https://mesaverde-health.example.org/handouts/{spec}.html")
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(render(document))
+    read = tree_text(path)
+    assert [place for place in web_copy_places(document)
+            if reading_order_problems(read, reading_order(document, place)) == []] == [where]
+    assert [(f.rule_id, f.message) for f in pdfua.validate(str(path)).findings] == []
