@@ -146,7 +146,8 @@ def web_copy_part(document: Document, ctx: Context, between: bool = False) -> li
     code = QrCode(url, size)
     code.struct = inside.node("Figure", Alt=url)
     text = inside.narrower(size + gap)
-    line = text.plain(say("webcopy.line"), theme.cell_head)
+    said = say("webcopy.line_packet") if document.parts else say("webcopy.line")
+    line = text.plain(said, theme.cell_head)
     address = text.para((Link(url, url),), theme.cell)
     box = TaggedTable([[code, [line, Spacer(0, theme.measures.body * 0.3), address]]],
                       colWidths=[size + gap, ctx.width - size - gap], hAlign="LEFT")

@@ -65,7 +65,8 @@ def _render(document: Document) -> bytes:
     if document.references:
         parts.append(_references(document))
     if document.web_copy:  # the PDF's QR code: here the link itself
-        line = text(messages(document.language).say("webcopy.line"))
+        say = messages(document.language).say
+        line = text(say("webcopy.line_packet") if document.parts else say("webcopy.line"))
         parts.append(f'<p class="web-copy" data-reviewed="{document.review_date.isoformat()}">'
                      f'{line}: <a href="{href(document.web_copy)}">{text(document.web_copy)}</a>'
                      "</p>")  # batch's index of web copies reads the review date here
