@@ -239,7 +239,7 @@ def test_a_visit_packet_adds_the_clinics_standard_handouts_after_the_patients_ow
         "Visit packet: “Ketamine and esketamine with co-prescribed psychiatric medicines”: "
         "the audience differs from this handout's; untick it"]
     page.locator("#error-summary a").click()
-    assert page.evaluate("document.activeElement.id") == "packet-everything-patient"
+    assert page.evaluate("document.activeElement.id") == "packet-after-your-first-session"
     page.close()
 
 
