@@ -39,7 +39,7 @@ from handouts.render.parts import Columns, label_value_rows
 from handouts.render.styles import MUTED, RULE, theme_for, tint
 from handouts.render.tagged import Para, TaggedTable
 from handouts.render.tags import Marking, Node, cell_nodes, table_rows
-from handouts.render.webcopy import END, OPENING, PageMark, Slots, web_copy_part
+from handouts.render.webcopy import END, KEPT, OPENING, PageMark, Slots, web_copy_part
 from handouts.render.wording import metadata_subject, metadata_title, prepared_for_rows, speaking
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -57,7 +57,9 @@ def render(document: Document) -> bytes:
     costs no page: under the crisis box; at the foot of a page that ends between two
     sections with room for it (which moves nothing after it); between two sections where
     there is room (see Slots.with_room). Where every place costs a page, the code goes
-    under the crisis box if it is not alone there either: a page of text, not of code."""
+    under the crisis box if it is not alone there either: a page of text, not of code; in
+    large print (one reference an entry, never split), else at the end with the last
+    reference carried over to its page."""
     layout = prepare_layout(document)
     data = layout.build()
     mark = layout.web_copy
@@ -74,6 +76,8 @@ def render(document: Document) -> bytes:
             return moved
         if place == OPENING and max(again.page_rooms) <= pages + 1:
             fallback = moved
+    if fallback is None and document.large_print and document.references:
+        return prepare_layout(document, web_copy_at=KEPT).build()
     return fallback or data
 
 
@@ -205,7 +209,10 @@ def _ending(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
         entries = _reference_entries(document, column)
         parts += [keep_with_next(heading, ctx, entries[:1]), heading,
                   *_columns(entries, document, theme)]
-    if document.web_copy and slots.at == END:  # last: the clinic's web copy
+    if document.web_copy and slots.at == KEPT and document.large_print and document.references:
+        mark, space, box = web_copy_part(document, ctx)  # the last entry goes with the code
+        return [*parts[:-1], mark, KeepTogether([entries[-1], space, *box._content])]
+    if document.web_copy and slots.at in (END, KEPT):  # last: the clinic's web copy
         parts += web_copy_part(document, ctx)
     return parts
 

@@ -25,7 +25,9 @@ from handouts.render.styles import RULE
 from handouts.render.tagged import TaggedTable
 from handouts.render.tags import marked
 
-OPENING, END = "opening", "end"  # where the code goes; or the number of a Slot
+# where the code goes: at the END; at the end with the last reference carried over to its
+# page (KEPT, large print); in the OPENING; or the number of a Slot
+OPENING, END, KEPT = "opening", "end", "kept"
 TRIES = 2  # layouts tried with the code between sections where it moves what follows
 QR_SIZE = 3.2 * cm  # the code with its quiet zone (4 modules): the symbol itself ~2.5 cm
 QR_SIZE_LARGE = 4.0 * cm
