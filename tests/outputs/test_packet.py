@@ -151,6 +151,32 @@ def _elements(node) -> list:
     return found
 
 
+EXAMPLES = Path(__file__).parents[2] / "specs"
+EXAMPLE_PACKET = ("ketamine-and-antidepressants", "after-your-first-session", "large-print")
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_three_example_specs_make_an_accessible_packet_for_every_site_and_paper(
+        tmp_path, site, paper):
+    """The issue's own test: three of the example specs, as a clinic would put them
+    together, for every example site on both papers; checked as a handout is."""
+    import pdfua
+
+    options = _options(site, paper, out_dir=tmp_path)
+    specs = [EXAMPLES / f"{name}.yaml" for name in EXAMPLE_PACKET]
+    built = build_packet(specs, tmp_path / "packet.pdf", options)
+    document = _document(specs, options)
+    assert [f.rule_id for f in pdfua.validate(str(built.path)).findings] == []
+    assert content_problems(built.path) == [] and structure_problems(built.path) == []
+    assert reading_order_problems(tree_text(built.path),
+                                  packet_reading_order(document)) == []
+    texts = [_flat(page.extract_text()) for page in PdfReader(built.path).pages]
+    for part in document.parts:
+        start = int(re.search(re.escape(_flat(part.title)) + r" (\d+)", texts[0]).group(1))
+        assert _flat(part.title) in _body_top(texts[start - 1], document.brand.name)[:120]
+
+
 def test_references_are_merged_and_numbered_again_across_the_packet(specs):
     document = _document(specs, _options("carlsbad"))
     keys = [ref.key for ref in document.references]
