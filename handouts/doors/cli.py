@@ -459,18 +459,31 @@ def _run_with_progress(batch_module, planned, settings, executor, checkpoint, st
 @reports_errors
 def preview(spec: Path, page: int, out_dir: Path | None, site: str | None, paper: str | None,
             large_print: bool, dpi: int, language: str | None) -> None:
-    """Render one page of a handout to PNG, to look at before printing."""
+    """Render one page of a handout (or of a packet file's packet) to PNG, to look at
+    before printing."""
+    from handouts.inputs.packetfile import packet_at
     from handouts.outputs.build import BuildOptions, make_pdf, prepare, write_atomic
     from handouts.outputs.names import check_private_name
+    from handouts.outputs.packet import PacketOptions, make_packet, prepare_packet
     from handouts.render.preview import page_png
 
     options = BuildOptions(site=site, paper=paper.lower() if paper else None,
                            large_print=large_print, language=language_option(language))
-    prepared = prepare(spec, options)
     out_dir, name = output_option(out_dir, None, ".png")
-    output = out_dir / (name or f"{spec.stem}{prepared.variant}-page{page}.png")
-    check_private_name(output, prepared.spec_file, name is not None, prepared.library.drugs)
-    data, warnings = make_pdf(prepared, options)
+    packet = packet_at(spec)
+    if packet is not None:  # the packet batch and build make of it, QR code included
+        variant = prepare(packet.specs[0], options).variant
+        output = out_dir / (name or f"{spec.stem}{variant}-page{page}.png")
+        parts = prepare_packet(packet.specs, output, options, "-o")
+        outputs, warnings = make_packet(parts, options, PacketOptions(
+            packet.title, packet.path.stem, packet.titles))
+        data = outputs["pdf"]
+    else:
+        prepared = prepare(spec, options)
+        output = out_dir / (name or f"{spec.stem}{prepared.variant}-page{page}.png")
+        check_private_name(output, prepared.spec_file, name is not None,
+                           prepared.library.drugs)
+        data, warnings = make_pdf(prepared, options)
     for warning in warnings:
         click.echo(str(warning), err=True)
     write_atomic(output, page_png(data, page, dpi))

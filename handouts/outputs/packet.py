@@ -48,6 +48,17 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     """Build one packet of `spec_paths` into `target` (a .pdf; each other format beside
     it); raise HandoutError, every problem located, on bad input."""
     options, packet = options or BuildOptions(), packet or PacketOptions()
+    prepared = prepare_packet(spec_paths, target, options)
+    outputs, warnings = make_packet(prepared, options, packet)
+    notes = tuple(dict.fromkeys(note for one in prepared for note in one.notes))
+    return write_outputs(target, outputs, warnings, notes)
+
+
+def prepare_packet(spec_paths: Sequence[Path], target: Path, options: BuildOptions,
+                   field: str = "-o") -> list[Prepared]:
+    """Each spec of a packet loaded and checked as `build` would, held together (one site,
+    audience, language and patient), and `target`, the file it is written to, checked for
+    the patient's words (said of `field`, the option that names it)."""
     problems: list[Problem] = []
     prepared: list[Prepared] = []
     for index, path in enumerate(spec_paths):
@@ -64,13 +75,11 @@ def build_packet(spec_paths: Sequence[Path], target: Path,
     for one in prepared:
         try:
             check_private_name(target, one.spec_file, True, one.library.drugs)
-        except SpecError as exc:  # said of -o, the packet's only name
-            raise SpecError([replace(p, field="-o", hint="choose a file name without the "
+        except SpecError as exc:  # said of the option that names the packet's file
+            raise SpecError([replace(p, field=field, hint="choose a file name without the "
                                      "patient's name or medicines") for p in exc.problems]
                             ) from None
-    outputs, warnings = make_packet(prepared, options, packet)
-    notes = tuple(dict.fromkeys(note for one in prepared for note in one.notes))
-    return write_outputs(target, outputs, warnings, notes)
+    return prepared
 
 
 def build_packet_file(packet: PacketFile, options: BuildOptions | None = None) -> Built:

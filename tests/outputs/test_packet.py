@@ -372,10 +372,28 @@ def test_the_example_packet_file_builds_as_the_docs_show_in_english_and_spanish(
 
 def test_a_packet_file_where_a_spec_is_needed_is_named_as_one(tmp_path):
     example = Path(__file__).parents[2] / "specs" / "first-visit.yaml"
-    result = CliRunner().invoke(main, ["preview", str(example), "-o", str(tmp_path / "p.png")])
+    result = CliRunner().invoke(main, ["report", str(example), "-o", str(tmp_path / "r.pdf")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "first-visit.yaml:4: packet: this is a packet file, not a handout spec; build it " \
         "with 'handouts packet" in result.output
+
+
+@pytest.mark.parametrize("page", [1, 10])
+def test_preview_shows_a_page_of_a_packet_files_packet(tmp_path, page):
+    """As build makes it: its cover with the contents, or its last page with the QR code."""
+    from handouts.render.preview import page_png
+
+    example = Path(__file__).parents[2] / "specs" / "first-visit.yaml"
+    mesa = ["--site", str(SITES / "mesa.yaml")]
+    result = CliRunner().invoke(main, ["preview", str(example), "--page", str(page),
+                                       "--dpi", "60", "-o", str(tmp_path), *mesa])
+    assert result.exit_code == 0, result.output
+    png = tmp_path / f"first-visit-page{page}.png"
+    built = CliRunner().invoke(main, ["build", str(example), "-o", str(tmp_path), *mesa])
+    assert built.exit_code == 0, built.output
+    pdf = (tmp_path / "first-visit.pdf").read_bytes()
+    assert len(PdfReader(tmp_path / "first-visit.pdf").pages) == 10
+    assert png.read_bytes() == page_png(pdf, page, 60)
 
 
 def test_a_packet_files_title_in_another_language(specs, tmp_path):
