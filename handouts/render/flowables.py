@@ -458,3 +458,40 @@ BUILDERS: dict[type, Callable[..., list[Flowable]]] = {
     Table: _table,
     Callout: _callout,
 }
+
+
+class PartBreak(CondPageBreak):
+    """Where a packet's next handout starts: a new page, unless what came before spilled
+    only a few lines onto this one (less than `share` of the page): the end of the handout
+    before, or the end of a cover too long for its page (never the cover's own page 1).
+    Then the next starts here, under a rule, rather than leave a page almost empty."""
+
+    share = 1 / 3
+
+    def __init__(self, gap: float, after_cover: bool = False):
+        super().__init__(0)
+        self.gap = gap
+        self.after_cover = after_cover
+        self.follows = False  # decided where it is laid out: go on here, under a rule
+
+    def wrap(self, available_width: float, available_height: float):
+        frame = self._doctemplateAttr("frame")
+        full = frame._y2 - frame._topPadding - frame._y1p if frame is not None \
+            else available_height
+        self.follows = frame is not None and not frame._atTop and \
+            full - available_height < full * self.share and available_height > 2 * self.gap \
+            and not (self.after_cover and self._doctemplateAttr("page") == 1)
+        if self.follows:
+            self.width = available_width
+            return available_width, self.gap
+        if frame is not None and not frame._atTop:
+            from reportlab.platypus.doctemplate import FrameBreak  # as CondPageBreak does
+
+            frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def draw(self) -> None:
+        if self.follows:  # decoration: the canvas draws rules as artifacts
+            self.canv.setStrokeColor(RULE)
+            self.canv.setLineWidth(0.5)
+            self.canv.line(0, self.gap / 2, self.width, self.gap / 2)

@@ -14,15 +14,7 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    KeepTogether,
-    PageBreak,
-    PageTemplate,
-    Spacer,
-)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from handouts import __version__
@@ -30,7 +22,14 @@ from handouts.document import Document, Medicine, Section
 from handouts.errors import LayoutError, Problem
 from handouts.locale.messages import message_id, messages
 from handouts.render.canvas import TaggedCanvas
-from handouts.render.flowables import Context, fits_a_page, flowables, keep_with_next, table_style
+from handouts.render.flowables import (
+    Context,
+    PartBreak,
+    fits_a_page,
+    flowables,
+    keep_with_next,
+    table_style,
+)
 from handouts.render.fonts import family
 from handouts.render.markup import Glyphs, reference_anchor, tagged_markup, text_markup
 from handouts.render.numbering import NumberingCanvas, PageNumber, SectionAnchor
@@ -234,9 +233,12 @@ def packet_story(document: Document, ctx: Context, slots: Slots) -> list[Flowabl
     if document.medicines:
         parts += _medicines(document.medicines, ctx, document.language)
     sections = {section.id: section for section in document.sections}
-    for part in document.parts:
+    while isinstance(parts[-1], Spacer):  # alone at the top of a page, it would make one
+        parts.pop()
+    for index, part in enumerate(document.parts):
         inside = ctx.within(ctx.node("Part"))
-        parts += [PageBreak(), SectionAnchor(part.id, destination=True),
+        start = PartBreak(theme.measures.body * 3, after_cover=index == 0)
+        parts += [start, SectionAnchor(part.id, destination=True),
                   inside.plain(part.title, theme.title, role="H1")]
         if part.subtitle:
             parts.append(inside.plain(part.subtitle, theme.subtitle))

@@ -138,3 +138,25 @@ def test_a_box_with_a_lead_in_never_breaks_the_page_it_is_on(tmp_path, build_spe
                       libraries=clinic_topic(tmp_path, body))
     fills = page_fills(path.read_bytes())
     assert min(fills[:-1], default=1) >= MIN_FILL, [f"{f:.0%}" for f in fills]
+
+
+PACKET_FLOOR = 0.3  # a part ending on a page less full than this lets the next follow on
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("site", ["carlsbad", "lakeside", "mesa", "northfield"])
+def test_no_packet_page_between_the_cover_and_the_end_is_almost_empty(site, paper, large,
+                                                                       language):
+    """Found in a new user's trial: a part spilling one line onto a page of its own (the
+    example packet at lakeside, page 6 of 11), and a large-print cover whose last spacer made
+    a blank page before the first part. The next part now follows on such a page."""
+    from handouts.outputs.packet import PacketOptions, make_packet
+
+    options = BuildOptions(site=site, paper=paper, large_print=large, language=language)
+    names = ("ketamine-and-antidepressants", "after-your-first-session", "large-print")
+    outputs, _ = make_packet([prepare(SPECS / f"{n}.yaml", options) for n in names], options,
+                             PacketOptions(ident="first-visit"))
+    fills = page_fills(outputs["pdf"])
+    assert min(fills[1:-1]) >= PACKET_FLOOR, [f"{f:.0%}" for f in fills]
