@@ -14,6 +14,7 @@ keeps its `title`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 from pydantic import Field
@@ -83,8 +84,15 @@ def read_packet(path: Path, allow_outside: bool = False) -> PacketFile:
             problems += exc.problems
             continue
         if not spec.is_file():
-            problems.append(Problem(f"no spec file '{ref}'", hint="paths are relative to the "
+            near = get_close_matches(Path(ref).name, sorted(
+                p.name for p in spec.parent.glob("*.yaml")) if spec.parent.is_dir() else [],
+                n=1)
+            problems.append(Problem(f"no spec file '{ref}'", hint=f"did you mean "
+                                    f"'{near[0]}'?" if near else "paths are relative to the "
                                     "packet file", **where))
+        elif spec.resolve() in {s.resolve() for s in specs}:
+            problems.append(Problem(f"'{ref}' is listed twice", hint="give each handout once; "
+                                    "its pages would print twice", **where))
         specs.append(spec)
     if problems:
         raise SpecError(problems)

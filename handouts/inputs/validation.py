@@ -143,6 +143,12 @@ def plain_message(err: dict) -> str:
         message = f"is longer than {ctx.get('max_length')} characters"
     elif kind == "string_too_short":
         message = "is empty"
+    elif kind == "too_short":
+        least = ctx.get("min_length")
+        message = f"needs at least {least} entr{'y' if least == 1 else 'ies'}" if least \
+            else "is empty"
+    elif kind == "bool_parsing":
+        message = "should be true or false"
     else:
         message = err["msg"]
     return message[0].lower() + message[1:]

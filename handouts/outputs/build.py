@@ -105,7 +105,7 @@ def with_language(spec_file: SpecFile, language: str, library: Library,
     spec = spec_file.spec
     if language == spec.language or not from_option and spec.audience == "clinician":
         return spec_file  # a Spanish-speaking site's clinician handouts stay English
-    where = {"field": "--language"} if from_option else \
+    where = {"file": str(spec_file.path), "field": "--language"} if from_option else \
         {"file": str(spec_file.path), "field": "site", "hint": "the site's language"}
     if language not in library.languages:
         raise SpecError.one(f"no content in language {language!r}",

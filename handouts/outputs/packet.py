@@ -116,7 +116,7 @@ def same_packet(prepared: Sequence[Prepared], first_named: str | None = None
         if spec.audience != spec0.audience:
             differs("the audience", "audience", "a packet is for patients or for "
                     "clinicians, not both")
-        if spec.language != spec0.language:
+        elif spec.language != spec0.language:  # (a clinician's is English: said above)
             differs("the language", "language", "give every spec the same language, or "
                     "--language")
         if spec.patient is not None and (spec.patient.name or spec.patient.prepared_by

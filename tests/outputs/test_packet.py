@@ -546,3 +546,25 @@ def test_a_packet_files_packet_links_its_web_copy_with_a_code_that_reads(tmp_pat
     assert result.exit_code == 0, result.output
     assert codes(tailored, 300) == [] and "mesaverde-health.example.org/handouts" not in \
         _flat(" ".join(p.extract_text() for p in PdfReader(tailored).pages))
+
+
+def test_a_packet_files_mistakes_are_said_as_a_user_would_fix_them(tmp_path):
+    """Found in a new user's trial: a misspelt spec, the same spec twice, no spec at all,
+    and a packet mixing a clinician handout in (said once, as the audience)."""
+    for name in ("ketamine-and-antidepressants", "large-print", "clinician-summary"):
+        (tmp_path / f"{name}.yaml").write_text((EXAMPLES / f"{name}.yaml").read_text())
+
+    def said(specs: str) -> str:
+        (tmp_path / "p.yaml").write_text(f"packet:\n  specs: {specs}\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["packet", str(tmp_path / "p.yaml"), "-o",
+                                           str(tmp_path / "p.pdf")])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        return result.output
+
+    assert "packet.specs[0]: no spec file 'ketamine-and-antidepressant.yaml'; did you mean " \
+        "'ketamine-and-antidepressants.yaml'?" in said("[ketamine-and-antidepressant.yaml]")
+    assert "packet.specs[1]: './large-print.yaml' is listed twice" in \
+        said("[large-print.yaml, ./large-print.yaml]")
+    assert "packet.specs: needs at least 1 entry" in said("[]")
+    mixed = said("[large-print.yaml, clinician-summary.yaml]")
+    assert "audience: the audience differs" in mixed and "language" not in mixed
