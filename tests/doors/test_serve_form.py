@@ -3,6 +3,8 @@ problem put under the field a clinician should change."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from handouts.doors.serve.form import Order, errors_from, form_field_of, split_pasted
@@ -57,3 +59,27 @@ def test_an_order_is_the_spec_a_file_would_hold():
         "title": "T", "audience": "patient", "large_print": False,
         "topics": ["what-to-expect", "side-effects"], "comedications": ["lithium"],
         "paper": "a4", "patient": {"prepared_by": "Dr. R", "medications": ["sertraline"]}}
+
+
+def test_the_checks_counts_are_of_entries_as_the_command_line_says_them():
+    """Found in a clinician's trial: a combination counted once per ingredient, so the
+    counts did not add up to the entries ("5 entries: 3 covered, 3 known ...")."""
+    from handouts.doors.serve.jobs import check
+
+    outcome = check(Order(medicines_text="Norco 5-325 mg q6h prn\nAuvelity 45-105 mg daily\n"
+                                         "lisinopril-hydrochlorothiazide 20-12.5 mg"))
+    assert not outcome.problems, outcome.problems
+    assert len(outcome.rows) == 6  # each ingredient its own row
+    assert outcome.counts == "3 entries: 2 covered, 1 known but not covered"
+
+
+def test_the_report_is_not_in_large_print_when_the_patients_handout_is():
+    from pypdf import PdfReader
+
+    from handouts.doors.serve.jobs import report
+
+    medicines = "sertraline 100 mg\nlorazepam 0.5 mg\nlithium 300 mg"
+    pages = [len(PdfReader(io.BytesIO(report(Order(medicines_text=medicines,
+                                                   large_print=large)).pdf)).pages)
+             for large in (False, True)]
+    assert pages[0] == pages[1]

@@ -118,8 +118,8 @@ def test_paste_a_list_check_it_then_open_the_leaflet_and_the_report(browser, ser
         ["metoprolol 25 mg", "metoprolol 25 mg", "Known, not covered", "–"],
         ["sertaline", "sertaline", "Not recognised: check the spelling", "–"],
         ["Spravato 56 mg", "esketamine 56 mg", "The treatment itself", "–"]]
-    assert "5 entries: 2 covered, 1 the treatment itself, 1 known but not covered, 1 not " \
-        "recognised" in page.inner_text(".result")
+    assert "5 entries: 2 covered, 1 the treatment itself, 1 known but not covered, 1 with " \
+        "no name recognised; 1 name not recognised" in page.inner_text(".result")
     assert page.locator("img.preview").get_attribute("src").startswith("data:image/png;base64,")
     assert page.get_by_label("Medicines", exact=True).input_value().splitlines()[0] == \
         "Zoloft 50mg qd"  # the list as read, bullets and numbers set aside, to correct
@@ -232,12 +232,15 @@ def test_a_visit_packet_adds_the_clinics_standard_handouts_after_the_patients_ow
 
     packet.get_by_label("Ketamine and esketamine with co-prescribed psychiatric medicines "
                         "(for clinicians)").check()
+    page.get_by_label("Title", exact=True).fill("")
+    page.get_by_label("Español").check()  # the audience is said, not the language
     page.get_by_role("button", name="Check medicines and preview").click()
     _arrived(page, "#error-summary")
     assert page.locator("#error-summary a").all_inner_texts() == [
+        "Title: Enter a title for the handout",
         "Visit packet: “Ketamine and esketamine with co-prescribed psychiatric medicines”: "
-        "the audience differs from this handout's; untick it"]
-    page.locator("#error-summary a").click()
+        "the audience differs from this handout's; untick it"]  # all at once
+    page.locator("#error-summary a").nth(1).click()
     assert page.evaluate("document.activeElement.id") == "packet-after-your-first-session"
     page.close()
 

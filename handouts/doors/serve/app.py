@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,9 +35,6 @@ OUTCOME_LABELS = {
     "known": "Known, not covered", "unrecognised": "Not recognised: check the spelling",
     "set aside": "Set aside: instructions or chart text, no medicine named",
 }
-COUNT_LABELS = {"covered": "covered", "treatment": "the treatment itself",
-                "known": "known but not covered", "unrecognised": "not recognised",
-                "set aside": "set aside"}
 # What a form can ask for: (job, file name the browser shows, media type), each a route
 # and a button. The HTML twin may not run scripts, fetch anything or move the reader
 # elsewhere, even if escaping ever failed: its only styles are inline, its fonts and its
@@ -149,12 +145,10 @@ def _failed(pages: Pages, order: Order, outcome: jobs.Outcome) -> Response:
 
 
 def _result(outcome: jobs.Outcome, packet: bool) -> dict:
-    counts = Counter(row.outcome for row in outcome.rows)
     return {
         "packet": packet,  # the preview is the packet's cover
         "rows": [(row, OUTCOME_LABELS[row.outcome]) for row in outcome.rows],
-        "counts": [(label, counts[k]) for k, label in COUNT_LABELS.items() if counts[k]],
-        "entries": len(outcome.medicines),
+        "counts": outcome.counts,
         "preview": base64.b64encode(outcome.preview).decode("ascii") if outcome.preview
         else None,
         "notes": outcome.notes,
@@ -190,6 +184,10 @@ async def read_order(request: Request, sites: Sites, standards: Standards,
                                            standards.entries[i].path) for i in packet))
     if needs_title and not order.title.strip():
         errors.add("title", f"{LABELS['title']}: Enter a title for the handout")
+    for ident in order.packet if needs_title else ():  # said with the rest, before a build
+        if standards.entries[ident].audience != order.audience:
+            errors.add("packet", f"{LABELS['packet']}: “{standards.entries[ident].title}”: "
+                       "the audience differs from this handout's; untick it")
     return order, errors
 
 

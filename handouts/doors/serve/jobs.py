@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import NamedTuple
 
+from handouts.doors.meds import counts_line
 from handouts.doors.serve.form import Order
 from handouts.doors.serve.offers import standard_prepared
 from handouts.errors import HandoutError, Problem, internal_error
@@ -38,6 +39,7 @@ class Outcome:
     rows: tuple[Row, ...] = ()
     medicines: tuple[str, ...] = ()  # the pasted entries, then the FHIR file's
     notes: tuple[str, ...] = ()
+    counts: str = ""  # "5 entries: 2 covered, ...", as `handouts meds` says it
     internal: bool = False  # a bug, not the user's input
 
 
@@ -77,6 +79,7 @@ def _prepared(order: Order, medicines: tuple[str, ...], audience: str | None = N
         data.update(audience=audience, title=order.title.strip() or "report")
         data.pop("language", None)  # in English, as every clinician text is
         data.pop("translations", None)
+        data.pop("large_print", None)  # the patient's print size, not the prescriber's
     return prepare_data(data, "form", order.site_path, order.libraries)
 
 
@@ -94,8 +97,8 @@ def _outputs(order: Order, medicines: tuple[str, ...], formats: tuple[str, ...] 
         try:
             parts.append(standard_prepared(path, order.site_path, order.language,
                                            order.libraries))
-        except HandoutError as exc:
-            problems += [_in_packet(p, title) for p in exc.problems]
+        except HandoutError as exc:  # every one of its problems, whatever field it names
+            problems += [_in_packet(p, title, always=True) for p in exc.problems]
     if not problems:
         titles = dict((str(path), title) for title, path in order.packet_specs)
         problems = [_in_packet(p, titles.get(p.file or "", ""))
@@ -105,10 +108,11 @@ def _outputs(order: Order, medicines: tuple[str, ...], formats: tuple[str, ...] 
     return make_packet(parts, options, PacketOptions())[0]
 
 
-def _in_packet(problem: Problem, title: str) -> Problem:
-    """A standard handout's problem, said of the form's packet field and the handout's
-    title (its file is the server's, not the clinician's to change)."""
-    if problem.file is None or problem.file == "form":
+def _in_packet(problem: Problem, title: str, always: bool = False) -> Problem:
+    """A standard handout's problem (`always`, or one said of its file), said of the
+    form's packet field and the handout's title (its file is the server's, not the
+    clinician's to change)."""
+    if not always and (problem.file is None or problem.file == "form"):
         return problem
     mismatch = problem.field in ("audience", "language")
     return Problem(f"“{title}”: {problem.message}", field="packet",
@@ -116,12 +120,16 @@ def _in_packet(problem: Problem, title: str) -> Problem:
                    "service that its file needs correcting")
 
 
-def _rows(prepared) -> tuple[Row, ...]:
+def _rows(prepared) -> tuple[tuple[Row, ...], str]:
+    """The table's rows, and its counts as `handouts meds` says them (an entry counts
+    once, however many ingredients it has)."""
     library = prepared.library
     rows = []
+    recognised = []
     for entry in prepared.spec_file.spec.patient.medications if prepared.spec_file.spec.patient \
             else ():
         found = library.drugs.recognise(entry)
+        recognised.append(found)
         if found.set_aside:  # shown, so the clinician sees what was not read as a medicine
             rows.append(Row(" ".join(entry.split())[:120], "–", "set aside", ""))
         for ingredient in found.ingredients:
@@ -129,7 +137,7 @@ def _rows(prepared) -> tuple[Row, ...]:
                 else ""
             rows.append(Row(found.shown, ingredient.shown, ingredient.outcome, title))
         rows += [Row(found.shown, name, "unrecognised", "") for name in found.unrecognised]
-    return tuple(rows)
+    return tuple(rows), counts_line(recognised) if recognised else ""
 
 
 @guarded
@@ -138,10 +146,10 @@ def check(order: Order) -> Outcome:
     from handouts.render.preview import page_png  # pypdfium2: start-up time
 
     medicines, notes = _medicines(order)
-    rows = _rows(_prepared(order, medicines))
+    rows, counts = _rows(_prepared(order, medicines))
     pdf = _outputs(order, medicines)["pdf"]
     return Outcome(rows=rows, preview=page_png(pdf, 1, PREVIEW_DPI), medicines=medicines,
-                   notes=notes)
+                   notes=notes, counts=counts)
 
 
 @guarded
