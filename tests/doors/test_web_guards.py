@@ -202,8 +202,10 @@ def test_a_page_on_another_origin_cannot_post_the_form(browser, server, elsewher
 def test_a_sandboxed_page_sending_origin_null_is_refused(browser, server, elsewhere):
     context, _ = browser
     page = context.new_page()
-    with page.expect_response(lambda r: r.url == f"{server['url']}/handout") as answer:
-        page.goto(f"{elsewhere}/sandboxed")
+    # generous: under a full suite on two cores the page's own submit can take its time
+    with page.expect_response(lambda r: r.url == f"{server['url']}/handout",
+                              timeout=120_000) as answer:
+        page.goto(f"{elsewhere}/sandboxed", timeout=120_000)
     assert answer.value.status == 403
     page.close()
     form = urllib.parse.urlencode(FORM).encode()  # and without Sec-Fetch-Site (older browsers)
