@@ -78,6 +78,11 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
         variant += f"-{options.language}"  # "intake-es.pdf": the file name says which
     spec_file = with_language(spec_file, options.language or own, library,
                                bool(options.language))
+    named = spec_file.spec.patient
+    if extra and named is not None and (named.name or named.prepared_by or named.medications):
+        notes += (f"note: {spec_path} already has a patient block (the name and medicines in "
+                  "it are kept): the medicines given are added to that patient's; for "
+                  "another patient, use a spec without one",)
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
         merged = spec_file.spec.patient.medications

@@ -568,3 +568,18 @@ def test_a_packet_files_mistakes_are_said_as_a_user_would_fix_them(tmp_path):
     assert "packet.specs: needs at least 1 entry" in said("[]")
     mixed = said("[large-print.yaml, clinician-summary.yaml]")
     assert "audience: the audience differs" in mixed and "language" not in mixed
+
+
+def test_medicines_added_to_a_spec_that_names_a_patient_are_said_to_be(tmp_path):
+    """Found in a clinician's trial: the README's packet, its first spec the example
+    patient's, built with another patient's --meds, mixed the two without a word."""
+    args = ["packet", str(EXAMPLES / "tailored-leaflet.yaml"),
+            str(EXAMPLES / "large-print.yaml"), "-o", str(tmp_path / "p.pdf"), "--meds",
+            "lithium 300 mg"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "tailored-leaflet.yaml already has a patient block" in result.output
+    assert "Jane" not in result.output and "Zoloft" not in result.output  # never quoted
+    alone = CliRunner().invoke(main, ["build", str(EXAMPLES / "large-print.yaml"), "-o",
+                                      str(tmp_path), "--meds", "lithium 300 mg"])
+    assert alone.exit_code == 0 and "patient block" not in alone.output
