@@ -28,7 +28,7 @@ from handouts.document import (
 )
 from handouts.errors import ContentError, Problem
 from handouts.inputs.medicines import Recognised
-from handouts.inputs.site import Site
+from handouts.inputs.site import Site, SiteTitles
 from handouts.inputs.spec import Spec
 from handouts.library.citations import Numbering, format_reference
 from handouts.library.contentfile import for_audience
@@ -157,14 +157,17 @@ def brand_of(site: Site | None, language: str = "en") -> Brand:
         return Brand(name=messages(language).say("brand.default_name"))
     m = site.model
     c = m.contact
-    contact = Contact(phone=_shown(c.phone), address=c.address, website=c.website,
-                      after_hours=_shown(c.after_hours))
+    translated = m.translations.get(language) if language != (m.language or "en") else None
+    words = translated or SiteTitles()  # the clinic's own words in this language, if given
+    contact = Contact(phone=_shown(c.phone, words.phone_label), address=c.address,
+                      website=c.website,
+                      after_hours=_shown(c.after_hours, words.after_hours_label))
     note, note_language = m.footer_note, m.footer_note_language or m.language or "en"
-    translated = m.translations.get(language)
-    if translated and translated.footer_note:  # the clinic's own words in this language
-        note, note_language = translated.footer_note, language
+    if words.footer_note:
+        note, note_language = words.footer_note, language
     return Brand(name=m.name, logo=site.logo, primary=m.colors.primary, accent=m.colors.accent,
-                 font=m.font, contact=contact, crisis_line=_own_crisis_line(m.crisis_line),
+                 font=m.font, contact=contact,
+                 crisis_line=_own_crisis_line(m.crisis_line, words.crisis_line_label),
                  footer_note=note, footer_note_language=note_language if note else None)
 
 
@@ -173,21 +176,23 @@ def _together(text: str) -> str:
     return text.replace(" ", NBSP)
 
 
-def _shown(phone) -> str | None:
-    """A phone number as printed: the number never broken between lines, then its label."""
+def _shown(phone, label: str | None = None) -> str | None:
+    """A phone number as printed: the number never broken between lines, then its label
+    (`label`: the label in the handout's language)."""
     if phone is None:
         return None
     number = _together(phone.number)
-    return f"{number} ({phone.label})" if phone.label else number
+    label = (label or phone.label) if phone.label else None
+    return f"{number} ({label})" if label else number
 
 
-def _own_crisis_line(phone) -> str | None:
+def _own_crisis_line(phone, label: str | None = None) -> str | None:
     """The clinic's own crisis number, printed beside 988; a site that gives 988 itself has
     none of its own, so the box says "call or text 988" once, not "call 988, or call or
     text 988"."""
     if phone is None or "".join(c for c in phone.number if c.isdigit()) == "988":
         return None
-    return _shown(phone)
+    return _shown(phone, label)
 
 
 def prepared_for(spec: Spec, today: dt.date) -> PreparedFor | None:

@@ -118,9 +118,42 @@ class Contact(Model):
 
 
 class SiteTitles(Model):
-    """A site's own words in another language."""
+    """A site's own words in another language: its footer note and its phone labels (the
+    numbers are the same in every language)."""
 
     footer_note: text_field(200) | None = None
+    crisis_line_label: text_field(80) | None = Field(
+        None, description="crisis_line's label in this language.")
+    phone_label: text_field(80) | None = Field(
+        None, description="contact.phone's label in this language.")
+    after_hours_label: text_field(80) | None = Field(
+        None, description="contact.after_hours's label in this language.")
+
+
+# a phone's place in the site file -> its label's name under translations
+LABELLED = (("crisis_line", "crisis_line_label"), ("contact.phone", "phone_label"),
+            ("contact.after_hours", "after_hours_label"))
+
+
+def untranslated(model: SiteModel, language: str) -> list[str]:
+    """The site's own words a handout in `language` would print in another language:
+    a phone label or the footer note, written in the site's language (else English) with
+    no translation for this one."""
+    own = model.language or "en"
+    if language == own:
+        return []
+    words = model.translations.get(language) or SiteTitles()
+    missing = []
+    for place, name in LABELLED:
+        phone = model
+        for part in place.split("."):
+            phone = getattr(phone, part, None)
+        if phone is not None and phone.label and not getattr(words, name):
+            missing.append(place)
+    # a note whose language is said (mesa's "Se habla español") is meant as written
+    if model.footer_note and not model.footer_note_language and not words.footer_note:
+        missing.append("footer_note")
+    return missing
 
 
 class SiteModel(Model):
@@ -145,8 +178,9 @@ class SiteModel(Model):
                           "español'; default: the site's language, else en), so a screen "
                           "reader reads it in that language in a handout in another one.")
     translations: dict[LanguageCode, SiteTitles] = Field(
-        default_factory=dict, description="The footer note in other languages, for "
-        "handouts in them: es: {footer_note: ...}.")
+        default_factory=dict, description="The footer note and the phone labels in other "
+        "languages, for handouts in them: es: {footer_note: ..., crisis_line_label: ..., "
+        "phone_label: ..., after_hours_label: ...}.")
     web_copy: WebCopy | None = Field(
         None, description="Where the clinic publishes each patient handout's web copy, "
         "with {id} (its file name without .pdf) and optionally {language}: "

@@ -9,7 +9,7 @@ from pathlib import Path
 from handouts.assemble.handout import assemble, choose_sections, recognise_medicines, text_language
 from handouts.errors import LayoutError, Problem, SpecError
 from handouts.files import today, write_atomic
-from handouts.inputs.site import Site, find_site, load_site, text_warnings
+from handouts.inputs.site import LABELLED, Site, find_site, load_site, text_warnings, untranslated
 from handouts.inputs.spec import Patient, SpecFile, read_spec, spec_warnings, validate_spec
 from handouts.inputs.validation import field_name, plain_message
 from handouts.library.load import BUNDLED, Library, open_library
@@ -79,10 +79,10 @@ def prepare(spec_path: Path, options: BuildOptions = BuildOptions()) -> Prepared
     spec_file = with_language(spec_file, options.language or own, library,
                                bool(options.language))
     named = spec_file.spec.patient
-    if extra and named is not None and (named.name or named.prepared_by or named.medications):
-        notes += (f"note: {spec_path} already has a patient block (the name and medicines in "
-                  "it are kept): the medicines given are added to that patient's; for "
-                  "another patient, use a spec without one",)
+    if extra and named is not None and named.medications:  # two lists made one
+        notes += (f"note: {spec_path} already lists its patient's medicines: the ones given "
+                  "are added to them (and its patient's name is kept); for another patient, "
+                  "use a spec without them",)
     spec_file = _with_options(spec_file, options, extra)
     if extra:  # the spec's list and the added entries together keep the spec's limit
         merged = spec_file.spec.patient.medications
@@ -279,7 +279,21 @@ def input_warnings(prepared: Prepared) -> list[Problem]:
     """What the spec and site files load with but probably do not mean (a list item run
     into the one above, text a '#' cut short, colours that print badly)."""
     site = prepared.site
-    return spec_warnings(prepared.spec_file) + (site_warnings(site) if site else [])
+    return spec_warnings(prepared.spec_file) + (site_warnings(site) + language_warnings(
+        site, text_language(prepared.spec_file.spec)) if site else [])
+
+
+def language_warnings(site: Site, language: str) -> list[Problem]:
+    """The site's own words (a phone label, the footer note) a handout in `language` would
+    print in the site's language, for want of a translation in the site file."""
+    names = dict(LABELLED) | {"footer_note": "footer_note"}
+    source = site.source
+    return [Problem(f"printed as written in a handout in {language!r}: the site file has no "
+                    "translation of it", str(site.files[0]),
+                    source.line_of(tuple(place.split("."))) if source else None, place,
+                    f"add translations: {{{language}: {{{names[place]}: ...}}}} to the site "
+                    "file", severity="warning")
+            for place in untranslated(site.model, language)]
 
 
 def _located(problem: Problem, prepared: Prepared) -> Problem:

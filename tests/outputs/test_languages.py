@@ -71,3 +71,35 @@ def test_a_batch_in_two_languages_names_each_output_and_keeps_clinicians_english
     assert "1 clinician spec: built in English only" in result.output
     assert "Obtenga ayuda ahora" in pdf_text(tmp_path / "mesa" /
                                              "ketamine-and-antidepressants-es.pdf")
+
+
+def test_a_sites_phone_labels_and_note_are_printed_in_the_handouts_language(tmp_path):
+    """Found in a new user's trial: a Spanish handout said "(ask for the psychiatrist on
+    call)" and the footer note in English, and the site file had no way to say them in
+    Spanish. Its translations now take each phone label; one missing is warned of, located."""
+    spec = str(SPECS / "ketamine-and-antidepressants.yaml")
+    site = SPECS / "sites" / "northfield.yaml"
+    result = run("build", spec, "--site", str(site), "--language", "es", "-o", str(tmp_path))
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    text = " ".join(pdf_text(tmp_path / "ketamine-and-antidepressants-es.pdf").split())
+    for spanish in ("(equipo de crisis de Northfield, 24 horas)",
+                    "(pregunte por el psiquiatra de guardia)",
+                    "Revisado por el servicio de Psiquiatría Intervencionista de Northfield."):
+        assert spanish in text
+    for english in ("crisis team", "on call", "Reviewed by"):
+        assert english not in text
+    english = run("build", spec, "--site", str(site), "-o", str(tmp_path / "en"))
+    assert "(ask for the psychiatrist on call)" in " ".join(
+        pdf_text(tmp_path / "en" / "ketamine-and-antidepressants.pdf").split())
+    folder = tmp_path / "site"
+    folder.mkdir()
+    shutil.copy(SPECS / "sites" / "northfield-logo.png", folder)
+    lines = site.read_text(encoding="utf-8").split("translations:")[0]
+    (folder / "northfield.yaml").write_text(lines, encoding="utf-8")
+    warned = run("build", spec, "--site", str(folder / "northfield.yaml"), "--language", "es",
+                 "-o", str(tmp_path / "bare"))
+    assert warned.exit_code == 0
+    assert "northfield.yaml:12: warning: contact.after_hours: printed as written in a " \
+        "handout in 'es'" in warned.output and "after_hours_label" in warned.output
+    assert "crisis_line:" in warned.output and "footer_note:" in warned.output
+    assert "warning" not in english.output
