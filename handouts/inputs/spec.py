@@ -148,6 +148,9 @@ def load_spec(path: Path, catalogue: Catalogue) -> SpecFile:
     return validate_spec(path, read_spec(path), catalogue)
 
 
+SITE_KEYS = {"colors", "contact", "logo", "crisis_line", "web_copy", "footer_note"}
+
+
 def validate_spec(path: Path, doc: Located, catalogue: Catalogue) -> SpecFile:
     """Validate a read spec against the models and the library's ids."""
     if isinstance(doc.data, dict) and "packet" in doc.data:  # not a list of unknown fields
@@ -155,6 +158,12 @@ def validate_spec(path: Path, doc: Located, catalogue: Catalogue) -> SpecFile:
                             line=doc.line_of(("packet",)), field="packet",
                             hint=f"build it with 'handouts packet {path} -o packet.pdf' "
                                  "(or build, or batch)")
+    if isinstance(doc.data, dict) and "title" not in doc.data and "name" in doc.data and \
+            SITE_KEYS & set(doc.data):  # a site file given where a spec goes
+        raise SpecError.one("this is a site file, not a handout spec", doc.file,
+                            line=doc.line_of(("name",)), field="name",
+                            hint="give a site with --site (build, packet, preview) or "
+                                 "--sites (batch, check; one --sites for each file)")
     spec, problems = validate(Spec, doc)
     problems += _check_ids(doc, catalogue)
     if spec is not None and not (spec.topics or spec.comedications or

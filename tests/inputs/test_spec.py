@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -147,3 +148,15 @@ def test_odd_field_names_are_reported_not_crashed_on(write_spec):
     found = problems(path)
     assert f"{path}:1: [: is not a known field" in " ".join(found)
     assert any(p.startswith(f"{path}:2: list: is not a known field") for p in found)
+
+
+def test_a_site_file_given_where_a_spec_goes_is_named_as_one(tmp_path):
+    """Found in a new user's trial: `batch specs/ --sites a.yaml b.yaml` took b.yaml as a
+    spec and said nine things about its fields; it now says what it is and what to do."""
+    sites = Path(__file__).parents[2] / "specs" / "sites"
+    result = CliRunner().invoke(main, ["build", str(sites / "lakeside.yaml"), "-o",
+                                       str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.count("error:") == 1
+    assert "lakeside.yaml:2: name: this is a site file, not a handout spec; give a site with " \
+        "--site" in result.output
