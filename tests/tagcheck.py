@@ -363,14 +363,15 @@ def paint_order_problems(path: Path) -> list[str]:
 # ---- reading order ------------------------------------------------------------------------
 
 
-def reading_order(document: Document, web_copy_at: str | int = "end"
+def reading_order(document: Document, web_copy_at: str | int = "end", paged: bool = True
                   ) -> list[tuple[str, bool]]:
     """The text a reader meets, in the Document's order, as (text, loose) leaves: after a
     loose leaf (a row of the medicines table, whose wording the renderer composes) other
     text may follow before the next leaf. `web_copy_at`: where the web copy's code is read
     (see web_copy_places), where the references leave it no room at the end."""
     slot = itertools.count()
-    leaves = _opening(document, [(document.subtitle, False)] if document.subtitle else [])
+    leaves = _opening(document, [(document.subtitle, False)] if document.subtitle else [],
+                      paged)
     leaves += _web_copy(document) if web_copy_at == "opening" else []
     leaves += _medicines(document)
     for section in document.sections:
@@ -412,16 +413,20 @@ def web_copy_places(document: Document) -> list[str | int]:
     return ["end", "opening", *range(sections + 1)]
 
 
-def _opening(document: Document, subtitle: list | None = None) -> list[tuple[str, bool]]:
+def _opening(document: Document, subtitle: list | None = None, paged: bool = True
+             ) -> list[tuple[str, bool]]:
     """The band's name (when no logo stands for it), the title, the patient block and the
-    crisis box."""
+    crisis box; on pages (`paged`), the crisis box first when the PDF puts it first."""
+    from handouts.render.pdf import crisis_first  # the renderer's own measure of page 1
+
     leaves = [] if document.brand.logo else [(document.brand.name, False)]
     leaves += [(document.title, False)] + (subtitle or [])
-    for label, value in prepared_for_rows(document) if document.prepared_for else ():
-        leaves += [(label, False), (value, False)]
-    if document.safety:
-        leaves += _blocks((document.safety,), document.language)
-    return leaves
+    patient = [leaf for label, value in (prepared_for_rows(document)
+                                         if document.prepared_for else ())
+               for leaf in ((label, False), (value, False))]
+    crisis = _blocks((document.safety,), document.language) if document.safety else []
+    first = paged and crisis_first(document)
+    return leaves + (crisis + patient if first else patient + crisis)
 
 
 def _medicines(document: Document) -> list[tuple[str, bool]]:

@@ -167,10 +167,7 @@ def story(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
     parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
     if document.subtitle:
         parts.append(ctx.plain(document.subtitle, theme.subtitle))
-    if document.prepared_for:
-        parts += [_prepared_for(document, ctx), _gap(theme)]
-    if document.safety:  # first, where every reader sees it
-        parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    parts += _patient_and_crisis(document, ctx)
     if document.web_copy and slots.at == OPENING:  # never with medicines: a tailored handout
         parts += web_copy_part(document, ctx, between=True)
     if document.medicines:
@@ -178,6 +175,42 @@ def story(document: Document, ctx: Context, slots: Slots) -> list[Flowable]:
     for section in document.sections:
         parts += _section(section, ctx) + slots.here()
     return parts + _ending(document, ctx, slots)
+
+
+def _patient_and_crisis(document: Document, ctx: Context) -> list[Flowable]:
+    """The patient block, then the crisis box (kept whole, first where every reader sees
+    it); the crisis box first when the two would not share page 1 (see `crisis_first`)."""
+    def patient() -> list[Flowable]:  # made in reading order: its nodes join the tree
+        return [_prepared_for(document, ctx), _gap(ctx.theme)] if document.prepared_for \
+            else []
+    if not document.safety:
+        return patient()
+    if crisis_first(document, ctx):  # the patient block then whole, not split in two
+        crisis = KeepTogether(flowables((document.safety,), ctx))
+        return [crisis, _gap(ctx.theme), KeepTogether(patient())]
+    return [*patient(), KeepTogether(flowables((document.safety,), ctx))]
+
+
+def crisis_first(document: Document, ctx: Context | None = None) -> bool:
+    """Whether the crisis box goes before the patient block: when the title, the patient
+    block and the crisis box do not fit page 1 together (large print in Spanish, whose box
+    is long), the box would go whole to page 2, and it must be on page 1. Measured
+    untagged; `ctx` None: the document's own layout context."""
+    if not (document.prepared_for and document.safety):
+        return False
+    ctx = (ctx or prepare_layout(document, tagged=False).slots.ctx).within(None)
+    theme = ctx.theme
+    opening = [ctx.plain(document.title, theme.title, role=None)]
+    if document.subtitle and not document.parts:
+        opening.append(ctx.plain(document.subtitle, theme.subtitle, role=None))
+    blocks = [*opening, _prepared_for(document, ctx), _gap(theme),
+              *flowables((document.safety,), ctx)]
+    height = 0.0
+    for block in blocks:
+        style = getattr(block, "style", None)
+        height += block.wrap(ctx.width, ctx.frame_height)[1] + \
+            getattr(style, "spaceBefore", 0) + getattr(style, "spaceAfter", 0)
+    return height > ctx.frame_height
 
 
 def _section(section: Section, ctx: Context) -> list[Flowable]:
@@ -223,10 +256,7 @@ def packet_story(document: Document, ctx: Context, slots: Slots) -> list[Flowabl
     and the references of the whole packet."""
     theme = ctx.theme
     parts: list[Flowable] = [ctx.plain(document.title, theme.title, role="H1")]
-    if document.prepared_for:
-        parts += [_prepared_for(document, ctx), _gap(theme)]
-    if document.safety:  # first, where every reader sees it, as in a handout
-        parts.append(KeepTogether(flowables((document.safety,), ctx)))
+    parts += _patient_and_crisis(document, ctx)
     parts += _contents(document, ctx)
     if document.web_copy and slots.at == OPENING:
         parts += web_copy_part(document, ctx, between=True)

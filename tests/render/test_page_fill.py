@@ -160,3 +160,25 @@ def test_no_packet_page_between_the_cover_and_the_end_is_almost_empty(site, pape
                              PacketOptions(ident="first-visit"))
     fills = page_fills(outputs["pdf"])
     assert min(fills[1:-1]) >= PACKET_FLOOR, [f"{f:.0%}" for f in fills]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("site", ["carlsbad", "lakeside", "mesa", "northfield"])
+def test_the_crisis_box_is_on_page_1_of_every_tailored_handout_and_packet(site, paper,
+                                                                           language):
+    """Found in a clinician's trial: in large print in Spanish the patient block and the
+    crisis box did not fit page 1 together, and the box went whole to page 2, leaving page
+    1 two-thirds empty. The box now comes first there, the patient block after it."""
+    from handouts.outputs.packet import PacketOptions, make_packet
+
+    options = BuildOptions(site=site, paper=paper, large_print=True, language=language)
+    title = "Obtenga ayuda ahora" if language == "es" else "Get help now"
+    leaflet = prepare(SPECS / "tailored-leaflet.yaml", options)
+    pdf, _ = make_pdf(leaflet, options)
+    packet, _ = make_packet([leaflet, prepare(SPECS / "large-print.yaml", options)], options,
+                            PacketOptions())
+    for data in (pdf, packet["pdf"]):
+        pages = [normalise(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
+        assert title in pages[0]
+        assert "Jane Doe" in " ".join(pages[:2])  # the patient block on page 1 or 2

@@ -209,7 +209,7 @@ def _leaves(document):
     """The Document's order, less the clinic's name (it is in the header, not in main)
     and with the medicines table's third column titled as the twin titles it."""
     footer = footer_leaves(document)
-    leaves = [leaf for leaf in reading_order(document)[:-len(footer)]
+    leaves = [leaf for leaf in reading_order(document, paged=False)[:-len(footer)]
               if leaf[0] != document.brand.name]
     say = messages(document.language).say
     page, where = say("medicines.column_page"), say("medicines.column_where")
